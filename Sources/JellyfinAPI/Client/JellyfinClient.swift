@@ -1,0 +1,364 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import Synchronization
+
+/// Who Jellyfort says it is in the `Authorization` header. Jellyfin requires all four fields to
+/// create a session, and lists the device under Dashboard → Devices.
+public struct ClientIdentity: Sendable, Equatable {
+    public var client: String
+    public var version: String
+    public var device: String
+    public var deviceId: String
+
+    public init(client: String = "Jellyfort", version: String = JellyfortVersion.current, device: String? = nil, deviceId: String? = nil) {
+        let hostName = ProcessInfo.processInfo.hostName
+        self.client = client
+        self.version = version
+        self.device = device ?? hostName
+        // Stable per machine, so repeated runs reuse one device entry instead of piling up new ones.
+        self.deviceId = deviceId ?? "jellyfort-" + String(hostName.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") }.map(Character.init)).lowercased()
+    }
+}
+
+/// The version of Jellyfort, reported by `--version` and in the client identity.
+public enum JellyfortVersion {
+    public static let current = "0.1.0"
+}
+
+public struct JellyfinClientConfiguration: Sendable {
+    public var server: ServerAddress
+    public var credential: Credential?
+    public var identity = ClientIdentity()
+    /// PEM file of a private CA to trust in addition to the system's.
+    public var caFile: String?
+    /// Turns certificate verification off. The CLI warns on every run that uses it.
+    public var insecureSkipVerify = false
+    /// Allows credentials over plain HTTP to a host that is not this machine.
+    public var allowInsecureHTTP = false
+    public var connectTimeout: Duration = .seconds(5)
+    public var requestTimeout: Duration = .seconds(30)
+    public var maximumResponseBytes = 32 * 1024 * 1024
+    /// Extra headers on every request (probes use this to send forged forwarding headers).
+    public var additionalHeaders: [(String, String)] = []
+
+    public init(server: ServerAddress, credential: Credential? = nil) {
+        self.server = server
+        self.credential = credential
+    }
+}
+
+/// What came back from one request: status, headers and the whole (size-capped) body.
+public struct JellyfinResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+    }
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+public enum HTTPMethod: String, Sendable {
+    case get = "GET", post = "POST", delete = "DELETE", head = "HEAD"
+}
+
+/// A typed async client of the Jellyfin REST API.
+///
+/// It sends only the current `Authorization: MediaBrowser …` form (12.0 rejects `X-Emby-Token`
+/// and `api_key`), caps response sizes and times, and never lets a credential leave over plain
+/// HTTP or follow a redirect to another host.
+public final class JellyfinClient: Sendable {
+    public let configuration: JellyfinClientConfiguration
+    private let http: HTTPClient
+    private let state = Mutex(State())
+
+    private struct State {
+        var token: Secret?
+        var userId: String?
+        var requestCount = 0
+        var isShutDown = false
+    }
+
+    public init(configuration: JellyfinClientConfiguration) throws(JellyfinAPIError) {
+        let server = configuration.server
+        if configuration.credential != nil, server.scheme == "http", !server.isLoopback, !configuration.allowInsecureHTTP {
+            throw .insecureTransport(host: server.host)
+        }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if configuration.insecureSkipVerify {
+            tls.certificateVerification = .none
+        } else if let caFile = configuration.caFile {
+            do {
+                let certificates = try NIOSSLCertificate.fromPEMFile(caFile)
+                guard !certificates.isEmpty else { throw JellyfinAPIError.tlsFailure(address: server.origin, reason: "no certificate in \(caFile)") }
+                tls.additionalTrustRoots = [.certificates(certificates)]
+            } catch let error as JellyfinAPIError {
+                throw error
+            } catch {
+                throw .tlsFailure(address: server.origin, reason: "cannot read the CA file \(caFile): it must be a PEM certificate")
+            }
+        }
+        var httpConfiguration = HTTPClient.Configuration(
+            tlsConfiguration: tls,
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .init(configuration.connectTimeout), read: .init(configuration.requestTimeout))
+        )
+        httpConfiguration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
+        self.configuration = configuration
+        self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
+        if case .apiKey(let key) = configuration.credential {
+            state.withLock { $0.token = key }
+        }
+    }
+
+    deinit {
+        if !state.withLock({ $0.isShutDown }) {
+            try? http.syncShutdown()
+        }
+    }
+
+    /// Closes the connection pool. Call it once, when done.
+    public func shutdown() async {
+        let alreadyDone = state.withLock { state in
+            defer { state.isShutDown = true }
+            return state.isShutDown
+        }
+        if !alreadyDone { try? await http.shutdown() }
+    }
+
+    /// How many HTTP requests this client has sent (for benchmarks and tests).
+    public var requestCount: Int { state.withLock { $0.requestCount } }
+
+    /// True when requests will carry a token (an API key, or a password after `signIn()`).
+    public var hasToken: Bool { state.withLock { $0.token != nil } }
+
+    /// The signed-in user's id, after a password `signIn()`.
+    public var signedInUserId: String? { state.withLock { $0.userId } }
+
+    /// Exchanges a user name and password for a session token; a no-op for an API key.
+    @discardableResult
+    public func signIn() async throws(JellyfinAPIError) -> UserDto? {
+        guard case .password(let user, let password) = configuration.credential else { return nil }
+        let result = try await authenticate(user: user, password: password)
+        state.withLock {
+            $0.token = result.accessToken
+            $0.userId = result.user.id
+        }
+        return result.user
+    }
+
+    /// Forgets the session token (after a logout).
+    func clearToken() {
+        state.withLock { $0.token = nil }
+    }
+
+    /// `POST /Users/AuthenticateByName`. Does not change this client's own session.
+    public func authenticate(user: String, password: Secret) async throws(JellyfinAPIError) -> AuthenticationResult {
+        let endpoint = "POST /Users/AuthenticateByName"
+        let body: JSONValue = ["Username": .string(user), "Pw": .string(password.exposedValue)]
+        let response = try await send(.post, "/Users/AuthenticateByName", body: body, authenticated: false)
+        switch response.status {
+        case 200: return try Self.decode(AuthenticationResult.self, from: response, endpoint: endpoint)
+        case 401: throw .unauthorized(endpoint: endpoint, credentialSent: true)
+        case 403:
+            throw .forbidden(
+                endpoint: endpoint,
+                reason: "user \(user) may not sign in: the account is disabled or locked out, has no remote access from this address, is outside its schedule, or is at its session limit"
+            )
+        default: throw Self.statusError(response, endpoint: endpoint, credentialSent: false)
+        }
+    }
+
+    /// The Authorization header value for a token (or none).
+    func authorizationHeader(token: Secret?) -> String {
+        let identity = configuration.identity
+        var pairs = [
+            ("Client", identity.client), ("Device", identity.device),
+            ("DeviceId", identity.deviceId), ("Version", identity.version),
+        ]
+        if let token { pairs.append(("Token", token.exposedValue)) }
+        return "MediaBrowser " + pairs.map { "\($0.0)=\"\(ServerAddress.encode($0.1))\"" }.joined(separator: ", ")
+    }
+
+    /// Sends one request and returns whatever status came back; transport problems are thrown.
+    /// `authenticated: false` sends the identity without a token (what an anonymous visitor sees).
+    public func send(
+        _ method: HTTPMethod,
+        _ path: String,
+        query: [(String, String)] = [],
+        body: JSONValue? = nil,
+        authenticated: Bool = true
+    ) async throws(JellyfinAPIError) -> JellyfinResponse {
+        let endpoint = "\(method.rawValue) \(path)"
+        var token: Secret?
+        if authenticated {
+            token = state.withLock { $0.token }
+            guard token != nil else { throw .credentialRequired(endpoint: endpoint) }
+        }
+        var url = configuration.server.url(path: path, query: query)
+        var currentOrigin = configuration.server.origin
+        for _ in 0..<5 {
+            let response = try await perform(method, url: url, token: token, body: body, endpoint: endpoint)
+            guard [301, 302, 303, 307, 308].contains(response.status), let location = response.header("Location") else {
+                return response
+            }
+            guard let next = URL(string: location, relativeTo: URL(string: url)), let scheme = next.scheme, let host = next.host else {
+                return response
+            }
+            let nextOrigin = try ServerAddress("\(scheme)://\(host.contains(":") ? "[\(host)]" : host)\(next.port.map { ":\($0)" } ?? "")").origin
+            if nextOrigin != currentOrigin {
+                // Never carry the credential to another host (or down to plain HTTP).
+                token = nil
+            }
+            currentOrigin = nextOrigin
+            url = next.absoluteString
+        }
+        throw .unexpectedStatus(endpoint: endpoint, status: 310)
+    }
+
+    private func perform(_ method: HTTPMethod, url: String, token: Secret?, body: JSONValue?, endpoint: String) async throws(JellyfinAPIError) -> JellyfinResponse {
+        var request = HTTPClientRequest(url: url)
+        request.method = NIOHTTP1.HTTPMethod(rawValue: method.rawValue)
+        request.headers.add(name: "Authorization", value: authorizationHeader(token: token))
+        request.headers.add(name: "Accept", value: "application/json")
+        for (name, value) in configuration.additionalHeaders { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: JSONWriter.bytes(body)))
+        }
+        state.withLock { $0.requestCount += 1 }
+        let limit = configuration.maximumResponseBytes
+        do {
+            let response = try await http.execute(request, timeout: .init(configuration.requestTimeout))
+            if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limit {
+                throw JellyfinAPIError.responseTooLarge(endpoint: endpoint, limitBytes: limit)
+            }
+            let buffer = try await response.body.collect(upTo: limit)
+            return JellyfinResponse(
+                status: Int(response.status.code),
+                headers: response.headers.map { ($0.name, $0.value) },
+                body: Array(buffer.readableBytesView)
+            )
+        } catch {
+            throw classify(error, endpoint: endpoint)
+        }
+    }
+
+    private func classify(_ error: any Error, endpoint: String) -> JellyfinAPIError {
+        let address = configuration.server.origin
+        let requestSeconds = Int(configuration.requestTimeout.components.seconds)
+        switch error {
+        case let error as JellyfinAPIError:
+            return error
+        case is NIOTooManyBytesError:
+            return .responseTooLarge(endpoint: endpoint, limitBytes: configuration.maximumResponseBytes)
+        case let error as HTTPClientError where error == .connectTimeout:
+            return .unreachable(address: address, reason: "no answer within \(configuration.connectTimeout.components.seconds) s")
+        case let error as HTTPClientError where error == .readTimeout || error == .deadlineExceeded:
+            return .timeout(endpoint: endpoint, seconds: requestSeconds)
+        case let error as HTTPClientError where error == .tlsHandshakeTimeout:
+            return .tlsFailure(address: address, reason: "the TLS handshake timed out")
+        case let error as HTTPClientError where error == .remoteConnectionClosed:
+            return .unreachable(address: address, reason: "the server closed the connection without answering")
+        case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
+            return .tlsFailure(address: address, reason: Self.tlsReason(error))
+        default:
+            let text = String(describing: error)
+            if text.contains("SSL") || text.contains("certificate") {
+                return .tlsFailure(address: address, reason: Self.tlsReason(error))
+            }
+            if text.contains("connectTimeout") { return .unreachable(address: address, reason: "no answer within \(configuration.connectTimeout.components.seconds) s") }
+            if text.contains("refused") || text.contains("ECONNREFUSED") || text.contains("errno: 111") {
+                return .unreachable(address: address, reason: "connection refused")
+            }
+            return .unreachable(address: address, reason: text.count > 200 ? String(text.prefix(200)) + "…" : text)
+        }
+    }
+
+    private static func tlsReason(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") || text.contains("handshakeFailed") {
+            return "the certificate is not trusted (self-signed, expired, or for another name)"
+        }
+        if text.contains("WRONG_VERSION_NUMBER") || text.contains("wrong version") {
+            return "the server does not speak TLS on this port (try http://)"
+        }
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+
+    // MARK: Decoding
+
+    static func parseJSON(_ response: JellyfinResponse, endpoint: String) throws(JellyfinAPIError) -> JSONValue {
+        guard !response.body.isEmpty else { throw .malformedResponse(endpoint: endpoint, detail: "empty body") }
+        do {
+            return try JSONParser.parse(response.body)
+        } catch {
+            throw .malformedResponse(endpoint: endpoint, detail: "not JSON: \(error)")
+        }
+    }
+
+    static func decode<Model: JSONReadableModel>(_ type: Model.Type, from response: JellyfinResponse, endpoint: String) throws(JellyfinAPIError) -> Model {
+        let value = try parseJSON(response, endpoint: endpoint)
+        guard let object = value.objectValue else {
+            throw .malformedResponse(endpoint: endpoint, detail: "expected a \(Model.schemaName) object, found \(value.kindName)")
+        }
+        do {
+            return try Model(json: object)
+        } catch {
+            throw .malformedResponse(endpoint: endpoint, detail: "\(Model.schemaName) \(error)")
+        }
+    }
+
+    static func decodeArray<Model: JSONReadableModel>(_ type: Model.Type, from value: JSONValue, endpoint: String) throws(JellyfinAPIError) -> [Model] {
+        guard let elements = value.arrayValue else {
+            throw .malformedResponse(endpoint: endpoint, detail: "expected an array of \(Model.schemaName), found \(value.kindName)")
+        }
+        var models: [Model] = []
+        models.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            guard let object = element.objectValue else {
+                throw .malformedResponse(endpoint: endpoint, detail: "item \(index) is \(element.kindName), not a \(Model.schemaName)")
+            }
+            do {
+                models.append(try Model(json: object))
+            } catch {
+                throw .malformedResponse(endpoint: endpoint, detail: "item \(index): \(Model.schemaName) \(error)")
+            }
+        }
+        return models
+    }
+
+    static func decodeQueryResult<Model: JSONReadableModel>(_ type: Model.Type, from response: JellyfinResponse, endpoint: String) throws(JellyfinAPIError) -> QueryResult<Model> {
+        let value = try parseJSON(response, endpoint: endpoint)
+        guard let object = value.objectValue, let items = object["Items"] else {
+            throw .malformedResponse(endpoint: endpoint, detail: "expected a query result with Items")
+        }
+        let models = try decodeArray(type, from: items, endpoint: endpoint)
+        let total = object["TotalRecordCount"]?.intValue ?? models.count
+        let start = object["StartIndex"]?.intValue ?? 0
+        return QueryResult(items: models, totalRecordCount: total, startIndex: start)
+    }
+
+    static func statusError(_ response: JellyfinResponse, endpoint: String, credentialSent: Bool) -> JellyfinAPIError {
+        let detail: String? = {
+            let text = response.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            // Production Jellyfin hides details behind this sentence; it tells nothing.
+            guard !text.isEmpty, text.count <= 200, text != "Error processing request." else { return nil }
+            return text.filter { !$0.isNewline }
+        }()
+        switch response.status {
+        case 400: return .badRequest(endpoint: endpoint, detail: detail)
+        case 401: return .unauthorized(endpoint: endpoint, credentialSent: credentialSent)
+        case 403: return .forbidden(endpoint: endpoint, reason: detail)
+        case 404: return .notFound(endpoint: endpoint)
+        case 503: return .serviceUnavailable(endpoint: endpoint)
+        case 500...599: return .serverError(endpoint: endpoint, status: response.status)
+        default: return .unexpectedStatus(endpoint: endpoint, status: response.status)
+        }
+    }
+}

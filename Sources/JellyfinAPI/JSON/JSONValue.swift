@@ -1,0 +1,121 @@
+/// A JSON document as it came from the server, kept whole.
+///
+/// Jellyfin replaces policies and configurations whole on every write, so an object that is read,
+/// changed and written back must carry every field the server sent, including fields this version
+/// of Jellyfort has never heard of. Typed models are views over a `JSONObject` for that reason.
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// The JSON type name, for error messages ("expected a string, found a number").
+    public var kindName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .int, .double: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+
+    public var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
+    public var stringValue: String? { if case .string(let value) = self { value } else { nil } }
+    public var objectValue: JSONObject? { if case .object(let value) = self { value } else { nil } }
+    public var arrayValue: [JSONValue]? { if case .array(let value) = self { value } else { nil } }
+    public var isNull: Bool { if case .null = self { true } else { false } }
+
+    /// Whole numbers only; a fractional number is not an integer.
+    public var intValue: Int? {
+        switch self {
+        case .int(let value): Int(exactly: value)
+        case .double(let value): Int(exactly: value)
+        default: nil
+        }
+    }
+
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let value): Double(value)
+        case .double(let value): value
+        default: nil
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(nilLiteral: ()) { self = .null }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(JSONObject(Dictionary(elements, uniquingKeysWith: { _, last in last })))
+    }
+}
+
+extension JSONValue {
+    /// `[String]` to a JSON array of strings.
+    public init(_ strings: [String]) { self = .array(strings.map(JSONValue.string)) }
+}
+
+extension JSONValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .int(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .double(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(JSONObject(try container.decode([String: JSONValue].self)))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value.fields)
+        }
+    }
+}
+
+/// A JSON object: unordered fields, written back with sorted keys so that output is repeatable.
+public struct JSONObject: Sendable, Hashable {
+    public var fields: [String: JSONValue]
+
+    public init(_ fields: [String: JSONValue] = [:]) { self.fields = fields }
+
+    public subscript(key: String) -> JSONValue? {
+        get { fields[key] }
+        set { fields[key] = newValue }
+    }
+
+    public var keys: Dictionary<String, JSONValue>.Keys { fields.keys }
+
+    /// Fields of `other` replace this object's fields of the same name; the rest stay.
+    public func merging(_ other: JSONObject) -> JSONObject {
+        JSONObject(fields.merging(other.fields, uniquingKeysWith: { _, new in new }))
+    }
+}

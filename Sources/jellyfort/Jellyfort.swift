@@ -1,0 +1,21 @@
+import ArgumentParser
+import JellyfinAPI
+
+@main
+struct Jellyfort: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jellyfort",
+        abstract: "Make a self-hosted Jellyfin server safe to put on the internet, and keep it safe.",
+        discussion: """
+            Start with the demo, which needs nothing but this tool: it runs a built-in Jellyfin
+            emulator set up the way most servers are left, and shows what Jellyfort finds.
+
+              jellyfort demo
+
+            Secrets never go on the command line: give an API key with --api-key-file PATH or the
+            JELLYFORT_API_KEY environment variable (Dashboard → API Keys creates one).
+            """,
+        version: JellyfortVersion.current,
+        subcommands: [Demo.self]
+    )
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import JellyfinAPI
+
+/// How to reach and sign in to a Jellyfin server; shared by every command that talks to one.
+struct ServerOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The Jellyfin server's address, e.g. https://jellyfin.example.org or http://127.0.0.1:8096.", valueName: "url"))
+    var server: String?
+
+    @Option(help: ArgumentHelp("A file holding an API key (Dashboard → API Keys). Or set JELLYFORT_API_KEY.", valueName: "path"))
+    var apiKeyFile: String?
+
+    @Option(help: ArgumentHelp("Sign in as this user instead of with an API key; the password comes from --password-file or JELLYFORT_PASSWORD.", valueName: "name"))
+    var user: String?
+
+    @Option(help: ArgumentHelp("A file holding the password for --user.", valueName: "path"))
+    var passwordFile: String?
+
+    @Option(help: ArgumentHelp("A PEM file of a private certificate authority to trust (e.g. Caddy's local CA).", valueName: "path"))
+    var caFile: String?
+
+    @Flag(help: "Do not verify the server's TLS certificate. Anyone on the path could read your credential; Jellyfort warns on every run.")
+    var insecure = false
+
+    @Flag(help: "Allow sending credentials over plain http:// to a host that is not this machine.")
+    var allowInsecureHTTP = false
+
+    /// The client configuration, or a one-line error that says what to fix.
+    func clientConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> JellyfinClientConfiguration {
+        guard let server else { throw ValidationError("give the server's address with --server URL") }
+        let address = try ServerAddress(server)
+        let credential = try Credential.resolve(apiKeyFile: apiKeyFile, user: user, passwordFile: passwordFile, environment: environment)
+        var configuration = JellyfinClientConfiguration(server: address, credential: credential)
+        configuration.caFile = caFile
+        configuration.insecureSkipVerify = insecure
+        configuration.allowInsecureHTTP = allowInsecureHTTP
+        return configuration
+    }
+}
