@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -34,6 +35,27 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "JellyfortCore",
+            dependencies: ["JellyfinAPI"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "JellyfortControls",
+            dependencies: ["JellyfortCore", "JellyfinAPI"],
+            resources: [.copy("Data")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "JellyfortAudit",
+            dependencies: ["JellyfortCore", "JellyfortControls", "JellyfinAPI"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "JellyfortReport",
+            dependencies: ["JellyfortCore", "JellyfortControls", "JellyfinAPI"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -51,6 +73,11 @@ let package = Package(
             dependencies: [
                 "JellyfinAPI",
                 "JellyfinEmulator",
+                "JellyfortCore",
+                "JellyfortControls",
+                "JellyfortAudit",
+                "JellyfortReport",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -65,7 +92,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "jellyfort-bench",
-            dependencies: ["JellyfinAPI", "JellyfinEmulator"],
+            dependencies: ["JellyfinAPI"],
             path: "Benchmarks/jellyfort-bench",
             swiftSettings: strictSettings
         ),

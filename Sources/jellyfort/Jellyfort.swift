@@ -12,10 +12,14 @@ struct Jellyfort: AsyncParsableCommand {
 
               jellyfort demo
 
+            Then audit your own server:
+
+              jellyfort audit --server https://jellyfin.example.org --api-key-file ~/.config/jellyfort/api-key
+
             Secrets never go on the command line: give an API key with --api-key-file PATH or the
             JELLYFORT_API_KEY environment variable (Dashboard → API Keys creates one).
             """,
         version: JellyfortVersion.current,
-        subcommands: [Demo.self]
+        subcommands: [Audit.self, Controls.self, Demo.self]
     )
 }

@@ -119,3 +119,9 @@ public struct JSONObject: Sendable, Hashable {
         JSONObject(fields.merging(other.fields, uniquingKeysWith: { _, new in new }))
     }
 }
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+}

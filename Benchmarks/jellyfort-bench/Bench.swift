@@ -1,0 +1,117 @@
+import Foundation
+import JellyfinAPI
+
+/// Speed and memory figures, printed, never asserted: `swift run -c release jellyfort-bench`.
+///
+/// The emulator runs as its own process (`jellyfort-emulator`, built beside this binary), so the
+/// peak memory reported here is the client's alone.
+@main
+struct Bench {
+    static func main() async {
+        let arguments = CommandLine.arguments.dropFirst()
+        let users = arguments.first.flatMap(Int.init) ?? 10_000
+        do {
+            let emulator = try EmulatorProcess(generatedUsers: users)
+            defer { emulator.stop() }
+            print("jellyfort-bench: emulator with \(users) generated users at \(emulator.url)")
+            try await usersFetch(url: emulator.url, expected: users)
+        } catch {
+            FileHandle.standardError.write(Data("jellyfort-bench: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    /// `GET /Users` fetched and decoded into `UserDto`s (targets: under 200 ms, under 100 MB).
+    static func usersFetch(url: String, expected: Int) async throws {
+        var configuration = JellyfinClientConfiguration(server: try ServerAddress(url), credential: .apiKey(Secret(EmulatorProcess.apiKey)))
+        configuration.identity = ClientIdentity(device: "bench", deviceId: "bench")
+        let client = try JellyfinClient(configuration: configuration)
+        let baseline = PeakMemory.residentMegabytes()
+        var timings: [Double] = []
+        var count = 0
+        for _ in 0..<7 {
+            let started = ContinuousClock.now
+            let users = try await client.users()
+            timings.append((ContinuousClock.now - started).milliseconds)
+            count = users.count
+        }
+        await client.shutdown()
+        guard count >= expected else { throw BenchError("expected \(expected) users, got \(count)") }
+        let sorted = timings.sorted()
+        print(String(format: "GET /Users, %d users: median %.1f ms, best %.1f ms, worst %.1f ms (7 runs, first included)", count, sorted[3], sorted[0], sorted[6]))
+        print(String(format: "peak memory of the client process: %.1f MB (%.1f MB before the first fetch)", PeakMemory.peakMegabytes(), baseline))
+        print("requests: \(client.requestCount) for 7 fetches")
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Duration {
+    var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
+}
+
+enum PeakMemory {
+    /// VmHWM: the most resident memory this process has used.
+    static func peakMegabytes() -> Double { field("VmHWM") }
+    static func residentMegabytes() -> Double { field("VmRSS") }
+
+    private static func field(_ name: String) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
+        for line in status.split(separator: "\n") where line.hasPrefix(name + ":") {
+            let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first ?? -1
+            return kilobytes / 1024
+        }
+        return -1
+    }
+}
+
+/// `jellyfort-emulator` with a generated scenario, on a free loopback port.
+final class EmulatorProcess {
+    static let apiKey = "b3c4d5e6f7a84b9c8d7e6f5a4b3c2d1e"
+    let process = Process()
+    let url: String
+    let folder: URL
+
+    init(generatedUsers: Int) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("jellyfort-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let scenario = folder.appendingPathComponent("bench.json")
+        let text = """
+            {"summary": "benchmark", "version": "10.11.11", "generatedUsers": \(generatedUsers),
+             "users": [{"name": "bench-admin", "password": "bench-admin-passphrase", "admin": true}],
+             "apiKeys": [{"app": "bench", "token": "\(Self.apiKey)"}]}
+            """
+        try text.write(to: scenario, atomically: true, encoding: .utf8)
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("jellyfort-emulator")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw BenchError("\(binary.path) is missing: build it first (swift build -c release --product jellyfort-emulator)")
+        }
+        process.executableURL = binary
+        process.arguments = ["--scenario", scenario.path, "--port", "0", "--quiet"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var collected = Data()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            collected.append(chunk)
+            if let text = String(data: collected, encoding: .utf8), let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
+                url = String(text[range])
+                return
+            }
+        }
+        process.terminate()
+        throw BenchError("the emulator did not start: \(String(decoding: collected, as: UTF8.self))")
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: folder)
+    }
+}

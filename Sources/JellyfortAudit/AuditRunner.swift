@@ -1,0 +1,40 @@
+import Foundation
+import JellyfinAPI
+import JellyfortControls
+import JellyfortCore
+
+/// collect → evidence → verdicts → report, timed.
+public struct AuditRunner: Sendable {
+    public var controls: [any Control.Type]
+
+    public init(controls: [any Control.Type] = builtInControls) {
+        self.controls = controls
+    }
+
+    public struct Run: Sendable {
+        public var report: AuditReport
+        public var evidence: Evidence
+        /// Sources that were asked for and could not be read: each makes the exit code 2.
+        public var problems: [String]
+    }
+
+    public func run(client: JellyfinClient?, settings: AuditSettings, selection: Selection = Selection(), progress: @Sendable (String) -> Void = { _ in }) async -> Run {
+        let started = ContinuousClock.now
+        let outcome = await EvidenceCollector(client: client, settings: settings).collect(progress: progress)
+        progress("Evaluating \(controls.count) controls…")
+        let (results, notices) = Auditor(controls: controls).evaluate(outcome.evidence, selection: selection)
+        let elapsed = ContinuousClock.now - started
+        let evidence = outcome.evidence
+        let report = AuditReport(
+            tool: .init(name: "jellyfort", version: JellyfortVersion.current),
+            target: .init(
+                server: client?.configuration.server.description,
+                serverVersion: evidence.serverVersion,
+                serverName: evidence.api.value?.serverName ?? evidence.anonymous.value?.serverName),
+            startedAt: settings.now,
+            durationMs: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+            controls: results,
+            notices: notices + outcome.problems.map { "could not read: \($0)" })
+        return Run(report: report, evidence: evidence, problems: outcome.problems)
+    }
+}

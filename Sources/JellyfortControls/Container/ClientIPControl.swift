@@ -1,0 +1,36 @@
+import JellyfinAPI
+import JellyfortCore
+
+struct ClientIPControl: Control {
+    static let description = ControlDescription(
+        id: "container.client-ip", title: "Jellyfin sees real client addresses", guideItem: nil, severity: .high,
+        rationale: "Remote-vs-LAN decides admin remote access, the IP filter and lockout bans (guide items 5, 9, 11). If a rootless port handler or a proxy Jellyfin does not know rewrites every source to one address, all of that is silently void.",
+        remediation: Remediation("Run the container with Network=pasta (or slirp4netns:port_handler=slirp4netns) and set KnownProxies to the proxy's address."),
+        evidence: [.host, .api, .probe])
+
+    static let examples = [
+        ControlExample("sessions from many addresses", .pass, Sample.evidence()),
+        ControlExample("every session from one NAT address", .fail, Sample.evidence(Sample.view { $0.sessions = .observed([SessionFacts(userName: "a", remoteEndPoint: "10.0.2.100"), SessionFacts(userName: "b", remoteEndPoint: "10.0.2.100")]) })),
+        ControlExample("one session: cannot tell", .unknown, Sample.evidence(Sample.view { $0.sessions = .observed([SessionFacts(userName: "a", remoteEndPoint: "203.0.113.5")]) })),
+    ]
+
+    static func evaluate(_ evidence: Evidence) -> Verdict {
+        evidence.withServerView { view in
+            view.sessions.decide("the sessions") { _ in
+                let analysis = ClientAddressAnalysis(view)
+                if let only = analysis.singleProxyAddress {
+                    let proxies = view.network.value?.knownProxies ?? []
+                    let detail = proxies.isEmpty
+                        ? "KnownProxies is empty"
+                        : "KnownProxies (\(proxies.joined(separator: ", "))) does not make Jellyfin see past it; a rootless port handler may be rewriting sources"
+                    return .fail("every session comes from \(only): \(detail)", findings: [
+                        Finding(subject: "config:network", message: "all \(analysis.sessionAddresses.count) sessions come from \(only)", evidence: ["RemoteEndPoint": .string(only.description), "KnownProxies": .array(proxies.map { .string($0) })]),
+                    ])
+                }
+                let distinct = Set(analysis.sessionAddresses)
+                if distinct.count >= 2 { return .pass("Jellyfin sees \(distinct.count) different client addresses") }
+                return .unknown("too few sessions to tell; needs \(MissingInput.deployment)")
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import JellyfinAPI
+import JellyfortCore
+
+struct MetricsControl: Control {
+    static let description = ControlDescription(
+        id: "server.metrics", title: "Metrics are not public", guideItem: nil, severity: .medium,
+        rationale: "With EnableMetrics on, Jellyfin serves /metrics to anyone without authentication: user counts, library sizes and activity that help an attacker plan.",
+        remediation: Remediation("Turn EnableMetrics off, or block /metrics at the proxy (the Caddyfile from jellyfort deploy does).", fixable: true),
+        evidence: [.api, .anon])
+
+    static let examples = [
+        ControlExample("off", .pass, Sample.evidence()),
+        ControlExample("on and answering anonymously", .fail, Sample.evidence(Sample.view { $0.configuration = .observed(ConfigurationFacts(enableMetrics: true)) }, anonymous: Sample.anonymous { $0.metricsStatus = 200 })),
+        ControlExample("anonymous /metrics answers without a credential to tell why", .fail, Sample.evidence(nil, anonymous: Sample.anonymous { $0.metricsStatus = 200 })),
+        ControlExample("nothing to go on", .unknown, Sample.nothing),
+    ]
+
+    static func evaluate(_ evidence: Evidence) -> Verdict {
+        let enabled = evidence.api.value?.configuration.value?.enableMetrics
+        let status = evidence.anonymous.value?.metricsStatus
+        if status == 200 {
+            return .fail("/metrics answers anyone without authentication", findings: [Finding(subject: "config:server", message: "anonymous GET /metrics returned 200", evidence: ["EnableMetrics": enabled.map { .bool($0) } ?? .null, "status": 200])])
+        }
+        switch enabled {
+        case true?:
+            return .fail("EnableMetrics is on: /metrics is served without authentication unless the proxy blocks it", findings: [Finding(subject: "config:server", message: "EnableMetrics is true", evidence: ["EnableMetrics": true])])
+        case false?:
+            return .pass("metrics are off")
+        case nil:
+            if let status { return .pass("anonymous /metrics answered \(status), not the metrics") }
+            return .unknown("needs \(MissingInput.credential) or \(MissingInput.server)")
+        }
+    }
+}

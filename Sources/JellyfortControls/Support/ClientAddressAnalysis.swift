@@ -1,0 +1,50 @@
+import JellyfinAPI
+import JellyfortCore
+
+/// Can the server tell remote clients from local ones? Several controls (admin remote access,
+/// unauthenticated restart, real client IPs) depend on the same reading of KnownProxies and the
+/// addresses sessions come from.
+struct ClientAddressAnalysis {
+    let network: NetworkFacts?
+    let sessionAddresses: [IPAddress]
+
+    init(_ view: ServerView) {
+        network = view.network.value
+        sessionAddresses = (view.sessions.value ?? []).compactMap { $0.remoteEndPoint.flatMap(Self.address(fromEndPoint:)) }
+    }
+
+    /// `RemoteEndPoint` may be `1.2.3.4`, `1.2.3.4:5678` or `[::1]:5678`.
+    static func address(fromEndPoint text: String) -> IPAddress? {
+        if let direct = IPAddress(text) { return direct }
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") { return IPAddress(String(text[text.index(after: text.startIndex)..<close])) }
+        if let colon = text.lastIndex(of: ":"), text.filter({ $0 == ":" }).count == 1 { return IPAddress(String(text[..<colon])) }
+        return nil
+    }
+
+    /// Every session comes from one loopback or private address: a proxy or NAT in front.
+    var singleProxyAddress: IPAddress? {
+        let distinct = Set(sessionAddresses)
+        guard sessionAddresses.count >= 2, distinct.count == 1, let only = distinct.first, only.isLoopback || only.isPrivate else { return nil }
+        return only
+    }
+
+    /// KnownProxies entries wider than one host, or public ranges: anyone inside can forge X-Forwarded-For.
+    var broadProxies: [String] {
+        (network?.knownProxies ?? []).filter { entry in
+            guard let range = IPNetwork(entry) else { return false }
+            return !range.isSingleHost || !(range.address.isPrivate || range.address.isLoopback)
+        }
+    }
+
+    /// Why every client looks local to the server, or nil when nothing says so.
+    var reasonEveryoneLooksLocal: String? {
+        guard let network else { return nil }
+        if network.knownProxies.isEmpty, let proxy = singleProxyAddress {
+            return "every session comes from \(proxy) and KnownProxies is empty (every client looks local)"
+        }
+        if let wide = broadProxies.first(where: { IPNetwork($0)?.prefixLength == 0 }) {
+            return "KnownProxies trusts \(wide): any client can claim a LAN address"
+        }
+        return nil
+    }
+}

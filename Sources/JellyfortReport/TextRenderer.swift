@@ -1,0 +1,82 @@
+import JellyfortCore
+
+/// The terminal report: score first, then every control grouped by guide item, with findings and
+/// the fix for what failed. Colour only when asked (a terminal without NO_COLOR).
+struct TextRenderer {
+    let style: TerminalStyle
+
+    func paint(_ text: String, _ code: String) -> String { style.color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+
+    func mark(_ status: Status) -> String {
+        switch status {
+        case .pass: paint("✓", "32")
+        case .fail: paint("✗", "31;1")
+        case .warn: paint("!", "33;1")
+        case .unknown: paint("?", "2")
+        case .notApplicable: paint("–", "2")
+        case .muted: paint("~", "2")
+        }
+    }
+
+    func render(_ report: AuditReport) -> String {
+        var lines: [String] = []
+        let summary = report.summary
+        let grade = paint(report.score.grade, report.score.grade.hasPrefix("A") ? "32;1" : report.score.grade == "B" ? "33;1" : "31;1")
+        lines.append("Score \(report.score.value)/100 · grade \(grade) · \(summary.pass) pass · \(summary.fail) fail · \(summary.warn) warn · \(summary.unknown) unknown · \(summary.notApplicable) n/a · \(summary.muted) muted")
+        var target = "Jellyfort \(report.tool.version) audit"
+        if let server = report.target.server { target += " of \(server)" }
+        if let version = report.target.serverVersion { target += " · Jellyfin \(version)" }
+        if let name = report.target.serverName { target += " · \"\(name)\"" }
+        lines.append(paint(target, "2"))
+        for notice in report.notices { lines += wrap("note: \(notice)", indent: "", hanging: "      ") }
+        for group in GuideItems.grouped(report.controls) {
+            lines.append("")
+            lines.append(paint(group.title, "1"))
+            for result in group.results {
+                let severity = result.status == .fail || result.status == .warn ? " (\(result.severity.rawValue))" : ""
+                lines += wrap("\(mark(result.status)) \(result.id)\(severity): \(result.summary)", indent: "  ", hanging: "      ")
+                guard result.status == .fail || result.status == .warn else { continue }
+                for finding in result.findings.prefix(8) {
+                    let location = finding.location.map { " [\($0.path)\($0.line.map { ":\($0)" } ?? "")]" } ?? ""
+                    lines += wrap("\(finding.subject): \(finding.message)\(location)", indent: "      ", hanging: "        ")
+                }
+                if result.findings.count > 8 { lines.append("      … and \(result.findings.count - 8) more") }
+                lines += wrap("fix: \(result.remediation.summary)", indent: "      ", hanging: "           ").map { paint($0, "36") }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Word-wraps to the terminal width (colour codes do not count towards it).
+    func wrap(_ text: String, indent: String, hanging: String) -> [String] {
+        var lines: [String] = []
+        var current = indent
+        var visible = indent.count
+        var first = true
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let length = Self.visibleLength(word)
+            if visible + length + (first ? 0 : 1) > style.width, !first {
+                lines.append(current)
+                current = hanging + word
+                visible = hanging.count + length
+            } else {
+                current += (first ? "" : " ") + word
+                visible += length + (first ? 0 : 1)
+            }
+            first = false
+        }
+        lines.append(current)
+        return lines
+    }
+
+    static func visibleLength(_ text: Substring) -> Int {
+        var count = 0
+        var inEscape = false
+        for character in text {
+            if character == "\u{1B}" { inEscape = true; continue }
+            if inEscape { if character == "m" { inEscape = false }; continue }
+            count += 1
+        }
+        return count
+    }
+}

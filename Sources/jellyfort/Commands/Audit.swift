@@ -1,0 +1,224 @@
+import ArgumentParser
+import Foundation
+import JellyfinAPI
+import JellyfortAudit
+import JellyfortControls
+import JellyfortCore
+import JellyfortReport
+
+extension Severity: ExpressibleByArgument {}
+extension ReportFormat: ExpressibleByArgument {}
+
+/// `--fail-on`: the lowest severity whose failure makes the exit code 1.
+enum FailThreshold: String, ExpressibleByArgument, CaseIterable {
+    case critical, high, medium, low, info, none
+
+    var severity: Severity? { Severity(rawValue: rawValue) }
+}
+
+/// The exit codes of the contract.
+enum AuditExit {
+    static let clean: Int32 = 0
+    static let failures: Int32 = 1
+    static let incomplete: Int32 = 2
+    static let usage: Int32 = 64
+}
+
+extension Jellyfort {
+    struct Audit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a Jellyfin server against the hardening guide and score it.",
+            discussion: """
+                Reads the server (as anyone on the internet sees it, and as an administrator when
+                given a credential), evaluates every control of the catalogue, and prints a scored
+                report grouped by guide item, with the evidence and the fix for each failure.
+                The audit only reads: it never changes the server.
+
+                Examples:
+                  jellyfort audit --server https://jellyfin.example.org --api-key-file ~/.config/jellyfort/api-key
+                  JELLYFORT_API_KEY=… jellyfort audit --server http://127.0.0.1:8096 --format html --output report.html
+                  jellyfort audit --server https://jf.example.org --api-key-file key --fail-on critical --format sarif
+
+                Exit codes: 0 no control at or above --fail-on failed; 1 at least one did;
+                2 the audit could not read a source it was asked to use (report still written);
+                64 usage error.
+                """
+        )
+
+        @OptionGroup(title: "Server")
+        var server: ServerOptions
+
+        @Option(name: .customLong("deployment"), help: ArgumentHelp("Deployment files or folders (Quadlet, run script, compose, Caddyfile, firewall rules). Repeatable.", valueName: "path"))
+        var deployment: [String] = []
+
+        @Flag(help: "Run black-box network probes against the server (TLS, ports, headers).")
+        var probe = false
+
+        @Option(name: .customLong("lan-cidr"), help: ArgumentHelp("Your real LAN, e.g. 192.168.1.0/24. Repeatable.", valueName: "cidr"))
+        var lanCIDRs: [String] = []
+
+        @Option(help: ArgumentHelp("The CDN in front of the server (only cloudflare for now).", valueName: "name"))
+        var cdn: String?
+
+        @Option(name: .customLong("allow"), help: ArgumentHelp("An address or range that should be able to reach the server. Repeatable.", valueName: "ip/cidr"))
+        var allow: [String] = []
+
+        @Option(help: "Report format.")
+        var format: ReportFormat = .text
+
+        @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+        var output: String?
+
+        @Option(name: .customLong("fail-on"), help: "Exit with 1 when a control of this severity or higher fails.")
+        var failOn: FailThreshold?
+
+        @Option(help: ArgumentHelp("Evaluate only these controls (comma-separated ids); the others are muted.", valueName: "id,..."))
+        var only: String?
+
+        @Option(help: ArgumentHelp("Mute these controls (comma-separated ids).", valueName: "id,..."))
+        var skip: String?
+
+        @Option(help: ArgumentHelp("A jellyfort.yml with defaults and accepted risks.", valueName: "file"))
+        var config: String?
+
+        func validate() throws {
+            for cidr in lanCIDRs + allow where IPNetwork(cidr) == nil {
+                throw ValidationError("'\(cidr)' is not an IP address or CIDR range (e.g. 192.168.1.0/24)")
+            }
+            if let cdn, cdn != "cloudflare" { throw ValidationError("--cdn knows only 'cloudflare'") }
+            for id in Self.ids(only) + Self.ids(skip) where control(withId: id) == nil {
+                throw ValidationError("unknown control id '\(id)'; jellyfort controls list shows them all")
+            }
+        }
+
+        static func ids(_ list: String?) -> [String] {
+            (list ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+
+        func run() async throws {
+            let settingsFile: AuditConfiguration
+            do {
+                settingsFile = try config.map { try AuditConfiguration.load($0) } ?? AuditConfiguration()
+            } catch {
+                Terminal.error("\(error)")
+                throw ExitCode(AuditExit.usage)
+            }
+            var serverOptions = server
+            serverOptions.server = server.server ?? settingsFile.server
+            if serverOptions.apiKeyFile == nil, serverOptions.user == nil { serverOptions.apiKeyFile = settingsFile.apiKeyFile }
+            let deploymentPaths = deployment.isEmpty ? settingsFile.deployment : deployment
+            guard serverOptions.server != nil || !deploymentPaths.isEmpty else {
+                Terminal.error("nothing to audit: give --server URL (and a credential), --deployment PATH, or both")
+                throw ExitCode(AuditExit.usage)
+            }
+            for value in settingsFile.lanCIDRs + settingsFile.allow where IPNetwork(value) == nil {
+                Terminal.error("\(config ?? "jellyfort.yml"): '\(value)' is not an IP address or CIDR range")
+                throw ExitCode(AuditExit.usage)
+            }
+            let threshold: FailThreshold
+            if let failOn {
+                threshold = failOn
+            } else if let text = settingsFile.failOn {
+                guard let parsed = FailThreshold(rawValue: text) else {
+                    Terminal.error("\(config ?? "jellyfort.yml"): failOn must be one of \(FailThreshold.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw ExitCode(AuditExit.usage)
+                }
+                threshold = parsed
+            } else {
+                threshold = .high
+            }
+
+            var problems: [String] = []
+            for path in deploymentPaths where !FileManager.default.isReadableFile(atPath: path) {
+                problems.append("cannot read the deployment path \(path): no such file or no permission")
+            }
+            if !deploymentPaths.isEmpty || probe {
+                Terminal.warning("this version does not read deployment files or run probes yet: the controls that need them report unknown")
+            }
+
+            var client: JellyfinClient?
+            if serverOptions.server != nil {
+                do {
+                    let clientConfiguration = try serverOptions.clientConfiguration()
+                    if clientConfiguration.insecureSkipVerify {
+                        Terminal.warning("--insecure: the server's certificate is not checked; anyone on the path could read your credential")
+                    }
+                    client = try JellyfinClient(configuration: clientConfiguration)
+                } catch let error as CredentialError {
+                    problems.append(error.description)
+                    // Go on without the credential: the anonymous view still tells something.
+                    var anonymous = serverOptions
+                    anonymous.apiKeyFile = nil
+                    anonymous.user = nil
+                    anonymous.passwordFile = nil
+                    client = try? JellyfinClient(configuration: anonymous.clientConfiguration(environment: [:]))
+                } catch let error as JellyfinAPIError {
+                    Terminal.error(error.description)
+                    throw ExitCode(error.isUsageProblem ? AuditExit.usage : AuditExit.incomplete)
+                } catch {
+                    Terminal.error("\(error)")
+                    throw ExitCode(AuditExit.usage)
+                }
+            }
+
+            let settings = AuditSettings(
+                now: Date(), lanCIDRs: lanCIDRs.isEmpty ? settingsFile.lanCIDRs : lanCIDRs,
+                allowList: allow.isEmpty ? settingsFile.allow : allow, cdn: cdn ?? settingsFile.cdn,
+                probeRequested: probe, deploymentPaths: deploymentPaths)
+            let selection = Selection(only: Set(Self.ids(only)), skip: Set(Self.ids(skip)), suppressions: settingsFile.suppressions)
+            let run = await AuditRunner().run(client: client, settings: settings, selection: selection) { message in Terminal.progress(message) }
+            Terminal.clearProgress()
+            await client?.shutdown()
+            problems += run.problems
+            var report = run.report
+            report.notices += problems.filter { problem in !run.problems.contains(problem) }.map { "could not read: \($0)" }
+
+            let style = TerminalStyle(
+                color: output == nil && Terminal.standardOutputIsTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil,
+                width: Terminal.width)
+            let rendered: String
+            do {
+                rendered = try format.render(report, terminal: style)
+            } catch {
+                Terminal.error("could not render the report: \(error)")
+                throw ExitCode(AuditExit.incomplete)
+            }
+            if let output {
+                do {
+                    try OutputFile.write(rendered, to: output)
+                } catch {
+                    Terminal.error("cannot write the report to \(output): \(error.localizedDescription); pick a writable path")
+                    throw ExitCode(AuditExit.incomplete)
+                }
+            } else {
+                FileHandle.standardOutput.write(Data(rendered.utf8))
+            }
+
+            if let first = problems.first {
+                let more = problems.count > 1 ? " (and \(problems.count - 1) more; see the report's notes)" : ""
+                Terminal.error(first + more)
+                throw ExitCode(AuditExit.incomplete)
+            }
+            if let severity = threshold.severity, report.controls.contains(where: { $0.status == .fail && $0.severity >= severity }) {
+                throw ExitCode(AuditExit.failures)
+            }
+        }
+    }
+}
+
+extension JellyfinAPIError {
+    /// Errors about what the user typed rather than about the server.
+    var isUsageProblem: Bool {
+        if case .invalidServerURL = self { return true }
+        if case .insecureTransport = self { return true }
+        return false
+    }
+}
+
+/// Writes a file whole or not at all, so a failed run never leaves half a report.
+enum OutputFile {
+    static func write(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try Data(text.utf8).write(to: url, options: .atomic)
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import JellyfortControls
+import JellyfortCore
+import JellyfortReport
+
+extension Jellyfort {
+    struct Controls: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the controls Jellyfort checks, or explain one.",
+            subcommands: [List.self, Explain.self],
+            defaultSubcommand: List.self
+        )
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List every control: id, guide item, severity, evidence and title.")
+
+            func run() {
+                print("ID".padding(toLength: 32, withPad: " ", startingAt: 0) + "GUIDE  SEVERITY  EVIDENCE         TITLE")
+                for control in builtInControls {
+                    let d = control.description
+                    let guide = d.guideItem.map(String.init) ?? "+"
+                    print(d.id.padding(toLength: 32, withPad: " ", startingAt: 0)
+                        + guide.padding(toLength: 7, withPad: " ", startingAt: 0)
+                        + d.severity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+                        + d.evidence.map(\.rawValue).joined(separator: ",").padding(toLength: 17, withPad: " ", startingAt: 0)
+                        + d.title)
+                }
+                print("\n\(builtInControls.count) controls. jellyfort controls explain ID tells why each matters and how to fix it.")
+            }
+        }
+
+        struct Explain: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Explain one control: why it matters, what decides it, how to fix it.")
+
+            @Argument(help: "A control id, e.g. admin.remote-access.")
+            var id: String
+
+            func validate() throws {
+                guard control(withId: id) == nil else { return }
+                let needle = id.lowercased()
+                var close: [String] = []
+                for candidate in builtInControls {
+                    let known = candidate.description.id
+                    if known.contains(needle) { close.append(known) }
+                }
+                let hint = close.isEmpty ? "; jellyfort controls list shows them all" : "; did you mean \(close.joined(separator: ", "))?"
+                throw ValidationError("unknown control id '\(id)'" + hint)
+            }
+
+            func run() {
+                guard let found = control(withId: id) else { return }
+                let d = found.description
+                print("\(d.id): \(d.title)")
+                print("Guide item: \(d.guideItem.map(String.init) ?? "beyond the guide") · severity: \(d.severity.rawValue) · evidence: \(d.evidence.map(\.rawValue).joined(separator: ", "))")
+                print("")
+                print("Why: \(d.rationale)")
+                print("")
+                print("Fix: \(d.remediation.summary)\(d.remediation.fixable ? " (jellyfort harden can do this)" : "")")
+                print("")
+                print("Examples:")
+                for example in found.examples { print("  \(example.expected.label.padding(toLength: 8, withPad: " ", startingAt: 0)) \(example.name)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import JellyfortCore
+import Yams
+
+/// `jellyfort.yml`: defaults for the audit and accepted risks (suppressions).
+///
+/// ```yaml
+/// server: https://jellyfin.example.org
+/// apiKeyFile: /home/me/.config/jellyfort/api-key
+/// lanCidr: [192.168.1.0/24]
+/// allow: [198.51.100.0/24]
+/// failOn: high
+/// suppress:
+///   - id: server.quickconnect
+///     reason: the TV in the living room signs in with Quick Connect
+///     expires: 2027-06-30
+/// ```
+struct AuditConfiguration: Equatable {
+    var server: String?
+    var apiKeyFile: String?
+    var lanCIDRs: [String] = []
+    var allow: [String] = []
+    var cdn: String?
+    var failOn: String?
+    var deployment: [String] = []
+    var suppressions: [Suppression] = []
+
+    static let knownKeys: Set<String> = ["server", "apiKeyFile", "lanCidr", "allow", "cdn", "failOn", "deployment", "suppress"]
+
+    /// Reads and checks the file; every problem names the file and what to change.
+    static func load(_ path: String) throws(ConfigurationError) -> AuditConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError("cannot read \(path): no such file or no permission")
+        }
+        guard data.count < 1_000_000, let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError("\(path) is not a UTF-8 text file under 1 MB")
+        }
+        let root: Any?
+        do { root = try Yams.load(yaml: text) } catch { throw ConfigurationError("\(path) is not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")") }
+        if root == nil { return AuditConfiguration() }
+        guard let map = root as? [String: Any] else { throw ConfigurationError("\(path): the top level must be a mapping of settings") }
+        if let unknown = Set(map.keys).subtracting(knownKeys).sorted().first {
+            throw ConfigurationError("\(path): unknown setting '\(unknown)'; known ones are \(knownKeys.sorted().joined(separator: ", "))")
+        }
+        var configuration = AuditConfiguration()
+        func string(_ key: String) throws(ConfigurationError) -> String? {
+            guard let value = map[key] else { return nil }
+            guard let text = value as? String else { throw ConfigurationError("\(path): '\(key)' must be text") }
+            return text
+        }
+        func strings(_ key: String) throws(ConfigurationError) -> [String] {
+            guard let value = map[key] else { return [] }
+            if let single = value as? String { return [single] }
+            guard let list = value as? [Any], list.allSatisfy({ $0 is String }) else { throw ConfigurationError("\(path): '\(key)' must be a list of text") }
+            return list.compactMap { $0 as? String }
+        }
+        configuration.server = try string("server")
+        configuration.apiKeyFile = try string("apiKeyFile").map { NSString(string: $0).expandingTildeInPath }
+        configuration.lanCIDRs = try strings("lanCidr")
+        configuration.allow = try strings("allow")
+        configuration.cdn = try string("cdn")
+        configuration.failOn = try string("failOn")
+        configuration.deployment = try strings("deployment")
+        if let list = map["suppress"] {
+            guard let entries = list as? [Any] else { throw ConfigurationError("\(path): 'suppress' must be a list of {id, reason, subject?, expires?}") }
+            for (index, entry) in entries.enumerated() {
+                guard let item = entry as? [String: Any] else { throw ConfigurationError("\(path): suppress[\(index)] must be a mapping with id and reason") }
+                guard let id = item["id"] as? String, !id.isEmpty else { throw ConfigurationError("\(path): suppress[\(index)] needs an id") }
+                guard let reason = item["reason"] as? String, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw ConfigurationError("\(path): suppress[\(index)] (\(id)) needs a reason: say why the risk is accepted")
+                }
+                var expires: Date?
+                if let raw = item["expires"] {
+                    if let date = raw as? Date {
+                        expires = date
+                    } else if let text = raw as? String, let date = Self.date(text) {
+                        expires = date
+                    } else {
+                        throw ConfigurationError("\(path): suppress[\(index)] (\(id)) expires must be a date like 2027-06-30")
+                    }
+                }
+                if let unknown = Set(item.keys).subtracting(["id", "reason", "subject", "expires"]).first {
+                    throw ConfigurationError("\(path): suppress[\(index)] has an unknown key '\(unknown)'")
+                }
+                configuration.suppressions.append(Suppression(id: id, subject: item["subject"] as? String, reason: reason, expires: expires))
+            }
+        }
+        return configuration
+    }
+
+    static func date(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(secondsFromGMT: 0)
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.date(from: text)
+    }
+}
+
+struct ConfigurationError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
