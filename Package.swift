@@ -113,6 +113,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "JellyfortControlsTests",
+            dependencies: ["JellyfortCore", "JellyfortControls", "JellyfortAudit", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "JellyfortReportTests",
+            dependencies: ["JellyfortCore", "JellyfortControls", "JellyfortReport", "JellyfortAudit", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "JellyfortCLITests",
+            dependencies: ["jellyfort", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "JellyfinEmulatorTests",
             dependencies: ["JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
             swiftSettings: strictSettings

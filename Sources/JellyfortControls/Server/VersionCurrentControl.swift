@@ -10,11 +10,17 @@ struct VersionCurrentControl: Control {
         evidence: [.anon])
 
     static let examples = [
-        ControlExample("newest stable", .pass, Sample.evidence(anonymous: Sample.anonymous(version: "12.1.0"))),
-        ControlExample("10.11.6 misses the 10.11.7 fixes", .fail, Sample.evidence(anonymous: Sample.anonymous(version: "10.11.6"))),
-        ControlExample("10.11.11 has every fix but is not the newest", .fail, Sample.evidence(anonymous: Sample.anonymous(version: "10.11.11"))),
-        ControlExample("unparseable version", .unknown, Sample.evidence(anonymous: Sample.anonymous(version: "banana"))),
+        ControlExample("newest stable", .pass, running("12.1.0")),
+        ControlExample("10.11.6 misses the 10.11.7 fixes", .fail, running("10.11.6")),
+        ControlExample("10.11.11 has every fix but is not the newest", .fail, running("10.11.11")),
+        ControlExample("only the anonymous view, an old version", .fail, Sample.evidence(nil, anonymous: Sample.anonymous(version: "10.9.1"))),
+        ControlExample("unparseable version", .unknown, running("banana")),
+        ControlExample("no server", .unknown, Sample.nothing),
     ]
+
+    static func running(_ version: String) -> Evidence {
+        Sample.evidence(Sample.view(version: version), anonymous: Sample.anonymous(version: version))
+    }
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
         evaluate(evidence, advisories: .bundled)

@@ -74,6 +74,10 @@ public struct AuditReport: Sendable, Equatable, Codable {
     public struct Score: Sendable, Equatable, Codable {
         public var value: Int
         public var grade: String
+        public init(value: Int, grade: String) {
+            self.value = value
+            self.grade = grade
+        }
     }
 
     public struct Summary: Sendable, Equatable, Codable {

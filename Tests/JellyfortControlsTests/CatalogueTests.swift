@@ -1,0 +1,96 @@
+import Foundation
+import JellyfortControls
+import JellyfortCore
+import JellyfortTestSupport
+import Testing
+
+/// The catalogue against controls.md, and every control's own examples.
+@Suite("Control catalogue")
+struct CatalogueTests {
+    /// `| \`id\` | guide | severity | …` rows of controls.md, in order.
+    static func documentedControls() throws -> [(id: String, guide: String, severity: String)] {
+        let path = sharedFolder.appendingPathComponent("design/controls.md")
+        guard let text = try? String(contentsOf: path, encoding: .utf8) else {
+            throw FixtureError("controls.md is missing at \(path.path): the tests need ../shared beside the repository")
+        }
+        var rows: [(String, String, String)] = []
+        var beyond = false
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("## Controls beyond the guide") { beyond = true }
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count > 4, cells[1].hasPrefix("`"), cells[1].hasSuffix("`") else { continue }
+            let id = String(cells[1].dropFirst().dropLast())
+            rows.append(beyond ? (id, "+", cells[2]) : (id, cells[2], cells[3]))
+        }
+        return rows
+    }
+
+    @Test("ids, guide items and severities are exactly those of controls.md, in its order")
+    func matchesDesign() throws {
+        let documented = try Self.documentedControls()
+        #expect(documented.count == 37)
+        #expect(builtInControls.map { $0.description.id } == documented.map(\.id))
+        for index in documented.indices {
+            let description = builtInControls[index].description
+            let row = documented[index]
+            let guide = description.guideItem.map { String($0) } ?? "+"
+            #expect(guide == row.guide, "\(description.id): guide item")
+            let severity = description.severity.rawValue
+            let severityMatches = row.severity.hasPrefix(severity) || row.severity.contains("else \(severity)")
+            #expect(severityMatches, "\(description.id): severity \(severity) vs '\(row.severity)'")
+        }
+    }
+
+    @Test("ids are unique and well formed; every control explains itself")
+    func selfDescribing() {
+        let ids = builtInControls.map { $0.description.id }
+        #expect(Set(ids).count == ids.count)
+        for control in builtInControls {
+            let description = control.description
+            #expect(description.id.range(of: #"^[a-z]+\.[a-z-]+$"#, options: .regularExpression) != nil, "\(description.id)")
+            #expect(description.title.count > 10, "\(description.id): title")
+            #expect(description.rationale.count > 60, "\(description.id): rationale")
+            #expect(description.remediation.summary.count > 20, "\(description.id): remediation")
+            #expect(!description.evidence.isEmpty, "\(description.id): evidence")
+        }
+    }
+
+    @Test("every control decided by collected evidence has a passing and a failing example; the others say what would decide them")
+    func examplesCoverage() {
+        for control in builtInControls {
+            let statuses = Set(control.examples.map(\.expected))
+            let id = control.description.id
+            if isAwaitingCollector(control) {
+                #expect(statuses.isSubset(of: [.unknown, .notApplicable]), "\(id) cannot decide yet, so it may not pass or fail")
+                let verdict = control.evaluate(Evidence(settings: AuditSettings(deploymentPaths: ["/srv"])))
+                #expect(verdict.summary.contains("--deployment") || verdict.summary.contains("--probe"), "\(id): \(verdict.summary)")
+            } else if id == "edge.cdn-origin-lock" {
+                #expect(statuses.contains(.notApplicable) && statuses.contains(.unknown))
+            } else {
+                #expect(statuses.contains(.pass) || id == "auth.admin-password", "\(id) has no passing example")
+                #expect(statuses.contains(.fail) || statuses.contains(.warn), "\(id) has no failing example")
+            }
+        }
+    }
+
+    static let allExamples: [(String, ControlExample)] = builtInControls.flatMap { control in
+        control.examples.map { (control.description.id, $0) }
+    }
+
+    @Test("each example gives its expected status", arguments: allExamples.indices)
+    func example(_ index: Int) {
+        let (id, example) = Self.allExamples[index]
+        guard let found = control(withId: id) else { Issue.record("no control \(id)"); return }
+        let verdict = found.evaluate(example.evidence)
+        #expect(verdict.status == example.expected, "\(id) — \(example.name) (\(example.file.split(separator: "/").last ?? ""):\(example.line)): got \(verdict.status) '\(verdict.summary)'")
+        if verdict.status == .fail { #expect(!verdict.summary.isEmpty) }
+    }
+
+    @Test("no control passes on evidence it does not have")
+    func nothingPassesWithoutEvidence() {
+        for control in builtInControls {
+            let verdict = control.evaluate(Evidence(settings: AuditSettings()))
+            #expect(verdict.status != .pass && verdict.status != .fail, "\(control.description.id) decided \(verdict.status) with no evidence")
+        }
+    }
+}
