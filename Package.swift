@@ -54,6 +54,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "JellyfortHarden",
+            dependencies: ["JellyfinAPI", "JellyfortControls"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "JellyfortReport",
             dependencies: ["JellyfortCore", "JellyfortControls", "JellyfinAPI"],
             swiftSettings: strictSettings
@@ -76,6 +81,7 @@ let package = Package(
                 "JellyfortCore",
                 "JellyfortControls",
                 "JellyfortAudit",
+                "JellyfortHarden",
                 "JellyfortReport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -92,7 +98,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "jellyfort-bench",
-            dependencies: ["JellyfinAPI"],
+            dependencies: ["JellyfinAPI", "JellyfortAudit", "JellyfortCore"],
             path: "Benchmarks/jellyfort-bench",
             swiftSettings: strictSettings
         ),

@@ -1,5 +1,7 @@
 import Foundation
 import JellyfinAPI
+import JellyfortAudit
+import JellyfortCore
 
 /// Speed and memory figures, printed, never asserted: `swift run -c release jellyfort-bench`.
 ///
@@ -8,13 +10,26 @@ import JellyfinAPI
 @main
 struct Bench {
     static func main() async {
-        let arguments = CommandLine.arguments.dropFirst()
-        let users = arguments.first.flatMap(Int.init) ?? 10_000
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let which = arguments.first ?? "fetch"
+        let users = arguments.dropFirst().first.flatMap(Int.init) ?? 10_000
+        if which == "decode", let path = arguments.dropFirst().first {
+            decode(path)
+            return
+        }
+        guard ["fetch", "audit"].contains(which) else {
+            FileHandle.standardError.write(Data("usage: jellyfort-bench fetch|audit [USERS]\n".utf8))
+            exit(64)
+        }
         do {
             let emulator = try EmulatorProcess(generatedUsers: users)
             defer { emulator.stop() }
-            print("jellyfort-bench: emulator with \(users) generated users at \(emulator.url)")
-            try await usersFetch(url: emulator.url, expected: users)
+            print("jellyfort-bench \(which): emulator with \(users) generated users at \(emulator.url)")
+            if which == "fetch" {
+                try await usersFetch(url: emulator.url, expected: users)
+            } else {
+                try await audit(url: emulator.url, expected: users)
+            }
         } catch {
             FileHandle.standardError.write(Data("jellyfort-bench: \(error)\n".utf8))
             exit(1)
@@ -41,6 +56,45 @@ struct Bench {
         print(String(format: "GET /Users, %d users: median %.1f ms, best %.1f ms, worst %.1f ms (7 runs, first included)", count, sorted[3], sorted[0], sorted[6]))
         print(String(format: "peak memory of the client process: %.1f MB (%.1f MB before the first fetch)", PeakMemory.peakMegabytes(), baseline))
         print("requests: \(client.requestCount) for 7 fetches")
+    }
+}
+
+extension Bench {
+    /// Parsing and decoding alone, from a saved `GET /Users` answer: the client's share of a fetch.
+    static func decode(_ path: String) {
+        guard let data = FileManager.default.contents(atPath: path) else { print("cannot read \(path)"); return }
+        let bytes = Array(data)
+        for _ in 0..<5 {
+            let started = ContinuousClock.now
+            let value = try! JSONParser.parse(bytes)
+            let parsed = ContinuousClock.now
+            let users = value.arrayValue!.map { try! UserDto(json: $0.objectValue!) }
+            let decoded = ContinuousClock.now
+            print(String(format: "%d users, %.1f MB: parse %.1f ms, models %.1f ms", users.count, Double(bytes.count) / 1e6, (parsed - started).milliseconds, (decoded - parsed).milliseconds))
+        }
+        print(String(format: "peak memory: %.1f MB", PeakMemory.peakMegabytes()))
+    }
+
+    /// A whole audit (targets: under 1 s, under 200 MB, requests not growing with users).
+    static func audit(url: String, expected: Int) async throws {
+        var timings: [Double] = []
+        var requests: [Int] = []
+        for _ in 0..<5 {
+            var configuration = JellyfinClientConfiguration(server: try ServerAddress(url), credential: .apiKey(Secret(EmulatorProcess.apiKey)))
+            configuration.identity = ClientIdentity(device: "bench", deviceId: "bench")
+            let client = try JellyfinClient(configuration: configuration)
+            let started = ContinuousClock.now
+            let run = await AuditRunner().run(client: client, settings: AuditSettings())
+            timings.append((ContinuousClock.now - started).milliseconds)
+            requests.append(client.requestCount)
+            await client.shutdown()
+            guard run.problems.isEmpty, run.report.controls.count == 37 else { throw BenchError("audit incomplete: \(run.problems)") }
+            guard run.evidence.api.value?.users.count ?? 0 >= expected else { throw BenchError("the audit saw too few users") }
+        }
+        let sorted = timings.sorted()
+        print(String(format: "audit of %d users: median %.1f ms, best %.1f ms, worst %.1f ms (5 runs)", expected, sorted[2], sorted[0], sorted[4]))
+        print(String(format: "peak memory of the auditing process: %.1f MB", PeakMemory.peakMegabytes()))
+        print("HTTP requests per audit: \(Set(requests).sorted().map(String.init).joined(separator: ", "))")
     }
 }
 

@@ -34,8 +34,9 @@ public struct EmulatorResponse: Sendable {
     public var contentType: String?
     public var body: [UInt8]
 
+    /// Key order is not sorted: like Jellyfin, the order carries no meaning, and big lists are faster.
     static func json(_ value: JSONValue, status: Int = 200) -> EmulatorResponse {
-        EmulatorResponse(status: status, contentType: "application/json; charset=utf-8", body: JSONWriter.bytes(value))
+        EmulatorResponse(status: status, contentType: "application/json; charset=utf-8", body: JSONWriter.bytes(value, sortedKeys: false))
     }
 
     static func empty(_ status: Int) -> EmulatorResponse { EmulatorResponse(status: status, contentType: nil, body: []) }

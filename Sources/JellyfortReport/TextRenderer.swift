@@ -22,12 +22,12 @@ struct TextRenderer {
         var lines: [String] = []
         let summary = report.summary
         let grade = paint(report.score.grade, report.score.grade.hasPrefix("A") ? "32;1" : report.score.grade == "B" ? "33;1" : "31;1")
-        lines.append("Score \(report.score.value)/100 · grade \(grade) · \(summary.pass) pass · \(summary.fail) fail · \(summary.warn) warn · \(summary.unknown) unknown · \(summary.notApplicable) n/a · \(summary.muted) muted")
+        lines += wrap("Score \(report.score.value)/100 · grade \(grade) · \(summary.pass) pass · \(summary.fail) fail · \(summary.warn) warn · \(summary.unknown) unknown · \(summary.notApplicable) n/a · \(summary.muted) muted", indent: "", hanging: "  ")
         var target = "Jellyfort \(report.tool.version) audit"
         if let server = report.target.server { target += " of \(server)" }
         if let version = report.target.serverVersion { target += " · Jellyfin \(version)" }
         if let name = report.target.serverName { target += " · \"\(name)\"" }
-        lines.append(paint(target, "2"))
+        lines += wrap(target, indent: "", hanging: "  ").map { paint($0, "2") }
         for notice in report.notices { lines += wrap("note: \(notice)", indent: "", hanging: "      ") }
         for group in GuideItems.grouped(report.controls) {
             lines.append("")

@@ -14,7 +14,10 @@ public struct JSONParser {
     public static let maximumDepth = 128
 
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        let array = Array(bytes)
+        try parse(Array(bytes))
+    }
+
+    public static func parse(_ array: [UInt8]) throws(JSONParseError) -> JSONValue {
         do {
             return try array.withUnsafeBufferPointer { buffer in
                 var parser = Cursor(bytes: buffer)
@@ -40,6 +43,9 @@ public struct JSONParser {
     private struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
+        /// Field names seen so far: a list of 10,000 users repeats the same 80 names, and sharing
+        /// one String for each saves an allocation per field.
+        var names: [UInt64: String] = [:]
 
         func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
 
@@ -77,27 +83,55 @@ public struct JSONParser {
             }
         }
 
+        /// A field name, shared with earlier identical names when it has no escapes.
+        mutating func readName() throws(JSONParseError) -> String {
+            let start = index + 1
+            var scan = start
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            while scan < bytes.count, bytes[scan] != UInt8(ascii: "\""), bytes[scan] != UInt8(ascii: "\\"), bytes[scan] >= 0x20 {
+                hash = (hash ^ UInt64(bytes[scan])) &* 0x100_0000_01b3
+                scan += 1
+            }
+            guard scan < bytes.count, bytes[scan] == UInt8(ascii: "\"") else { return try readString() }
+            let slice = UnsafeBufferPointer(rebasing: bytes[start..<scan])
+            if let known = names[hash], known.utf8.elementsEqual(slice) {
+                index = scan + 1
+                return known
+            }
+            let name = String(decoding: slice, as: UTF8.self)
+            names[hash] = name
+            index = scan + 1
+            return name
+        }
+
         mutating func readObject(depth: Int) throws(JSONParseError) -> JSONObject {
             index += 1
-            var fields: [String: JSONValue] = [:]
+            // Fields are gathered first and hashed once into a dictionary of the right size:
+            // growing a dictionary field by field rehashes every name several times.
+            var pairs: [(String, JSONValue)] = []
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return JSONObject(fields)
+                return JSONObject()
             }
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a field name") }
-                let key = try readString()
+                let key = try readName()
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 index += 1
                 skipWhitespace()
-                fields[key] = try readValue(depth: depth + 1)
+                pairs.append((key, try readValue(depth: depth + 1)))
                 skipWhitespace()
                 guard index < bytes.count else { throw fail("unterminated object") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "}") { index += 1; return JSONObject(fields) }
+                if bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    var fields = [String: JSONValue](minimumCapacity: pairs.count)
+                    for (key, value) in pairs { fields[key] = value }
+                    return JSONObject(fields)
+                }
                 throw fail("expected ',' or '}'")
             }
         }

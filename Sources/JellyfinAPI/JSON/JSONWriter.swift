@@ -1,9 +1,9 @@
 /// Writes `JSONValue`s as compact JSON with sorted keys, so the same value always gives the same bytes.
 public enum JSONWriter {
-    public static func bytes(_ value: JSONValue) -> [UInt8] {
+    public static func bytes(_ value: JSONValue, sortedKeys: Bool = true) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256)
-        write(value, into: &output)
+        write(value, into: &output, sortedKeys: sortedKeys)
         return output
     }
 
@@ -11,7 +11,7 @@ public enum JSONWriter {
         String(decoding: bytes(value), as: UTF8.self)
     }
 
-    public static func write(_ value: JSONValue, into output: inout [UInt8]) {
+    public static func write(_ value: JSONValue, into output: inout [UInt8], sortedKeys: Bool = true) {
         switch value {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
@@ -29,16 +29,25 @@ public enum JSONWriter {
             output.append(UInt8(ascii: "["))
             for (position, element) in elements.enumerated() {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
-                write(element, into: &output)
+                write(element, into: &output, sortedKeys: sortedKeys)
             }
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            for (position, key) in object.fields.keys.sorted().enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
-                writeString(key, into: &output)
-                output.append(UInt8(ascii: ":"))
-                write(object.fields[key]!, into: &output)
+            if sortedKeys {
+                for (position, key) in object.fields.keys.sorted().enumerated() {
+                    if position > 0 { output.append(UInt8(ascii: ",")) }
+                    writeString(key, into: &output)
+                    output.append(UInt8(ascii: ":"))
+                    write(object.fields[key]!, into: &output, sortedKeys: true)
+                }
+            } else {
+                for (position, field) in object.fields.enumerated() {
+                    if position > 0 { output.append(UInt8(ascii: ",")) }
+                    writeString(field.key, into: &output)
+                    output.append(UInt8(ascii: ":"))
+                    write(field.value, into: &output, sortedKeys: false)
+                }
             }
             output.append(UInt8(ascii: "}"))
         }

@@ -1,0 +1,148 @@
+import Foundation
+import JellyfinAPI
+
+/// Where runs are kept: `$XDG_STATE_HOME/jellyfort/runs/RUN_ID/` (folder 0700, files 0600), with
+/// `run.json` (what the run is), `backup/` (every object before its first write) and
+/// `journal.jsonl` (every step, appended and flushed as it happens).
+public struct RunStore: Sendable {
+    public let root: URL
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/state")
+        root = state.appendingPathComponent("jellyfort/runs")
+    }
+
+    public init(root: URL) { self.root = root }
+
+    public func folder(for runId: String) -> URL { root.appendingPathComponent(runId) }
+
+    /// Run ids, oldest first (they start with a UTC timestamp).
+    public func runIds() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    public func record(_ runId: String) throws -> RunRecord {
+        let url = folder(for: runId).appendingPathComponent("run.json")
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw HardenError.unknownRun(runId, known: runIds()) }
+        do {
+            return try JSONDecoder.jellyfort.decode(RunRecord.self, from: data)
+        } catch {
+            throw HardenError.damagedRun(runId, "run.json: \(error)")
+        }
+    }
+
+    func create(_ runId: String) throws -> URL {
+        let folder = folder(for: runId)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("backup"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
+        return folder
+    }
+
+    /// Writes a file readable by its owner only, whole or not at all.
+    static func writePrivate(_ data: Data, to url: URL) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw HardenError.stateUnwritable(url.path)
+        }
+        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
+        try FileManager.default.moveItem(at: temporary, to: url)
+    }
+
+    func save(_ record: RunRecord) throws {
+        try Self.writePrivate(try JSONEncoder.jellyfort.encode(record), to: folder(for: record.runId).appendingPathComponent("run.json"))
+    }
+
+    func backupURL(_ runId: String, _ name: String) -> URL { folder(for: runId).appendingPathComponent("backup/\(name)") }
+
+    func journal(_ runId: String) -> URL { folder(for: runId).appendingPathComponent("journal.jsonl") }
+
+    /// Every journal entry of a run; a line cut short by a kill is ignored.
+    public func journalEntries(_ runId: String) -> [JournalEntry] {
+        guard let text = try? String(contentsOf: journal(runId), encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONDecoder.jellyfort.decode(JournalEntry.self, from: Data($0.utf8)) }
+    }
+}
+
+/// What `run.json` holds.
+public struct RunRecord: Sendable, Codable, Equatable {
+    public enum State: String, Sendable, Codable { case applying, applied, partial, rolledBack = "rolled-back" }
+    public var runId: String
+    public var server: String
+    public var startedAt: Date
+    public var state: State
+    public var changes: [PlannedChange]
+    public var skipped: [SkippedControl]
+}
+
+/// One step of a run, as journaled.
+public struct JournalEntry: Sendable, Codable, Equatable {
+    public enum Phase: String, Sendable, Codable { case started, done, failed }
+    public var step: Int
+    public var kind: String
+    /// The object: a user id, `config-server`, `config-network`, a user name for a created user.
+    public var target: String
+    public var label: String
+    public var phase: Phase
+    public var detail: String?
+}
+
+/// Appends journal lines and flushes each one, so a run killed at any point leaves a journal
+/// that says exactly which writes may have happened.
+final class Journal: @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+
+    init(url: URL) throws {
+        if !FileManager.default.fileExists(atPath: url.path) {
+            FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        handle = try FileHandle(forWritingTo: url)
+        handle.seekToEndOfFile()
+    }
+
+    func append(_ entry: JournalEntry) {
+        guard let data = try? JSONEncoder.jellyfort.encode(entry) else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        handle.write(data + Data("\n".utf8))
+        try? handle.synchronize()
+    }
+
+    deinit { try? handle.close() }
+}
+
+extension JSONEncoder {
+    static var jellyfort: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    static var jellyfort: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
+
+public enum HardenError: Error, Sendable, CustomStringConvertible {
+    case unknownRun(String, known: [String])
+    case damagedRun(String, String)
+    case noRuns(String)
+    case stateUnwritable(String)
+
+    public var description: String {
+        switch self {
+        case .unknownRun(let id, let known):
+            "no run \(id)" + (known.isEmpty ? "; there are no runs yet" : "; jellyfort harden runs lists them (latest: \(known.last!))")
+        case .damagedRun(let id, let reason): "the record of run \(id) is damaged (\(reason)); restore by hand from its backup folder"
+        case .noRuns(let folder): "there are no harden runs in \(folder)"
+        case .stateUnwritable(let path): "cannot write \(path); check that the state folder ($XDG_STATE_HOME/jellyfort) is writable"
+        }
+    }
+}
