@@ -129,6 +129,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "JellyfortHardenTests",
+            dependencies: ["JellyfortHarden", "JellyfortAudit", "JellyfortCore", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "JellyfortCLITests",
             dependencies: ["jellyfort", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
             swiftSettings: strictSettings

@@ -63,14 +63,14 @@ extension EmulatedServer {
         }
         // Type check of the fields Jellyfin binds: a wrong type is a 400 from the JSON binder.
         for (key, value) in posted.fields {
-            guard let expected = JellyfinDefaults.policyDTODefaults[key] else { continue }
+            guard let expected = policyDefaults[key] else { continue }
             let compatible: Bool = switch (expected, value) {
             case (.bool, .bool), (.int, .int), (.string, .string), (.array, .array), (_, .null): true
             default: false
             }
             guard compatible else { throw RequestFailure.status(400, "The JSON value could not be converted to UserPolicy. Path: $.\(key)") }
         }
-        var policy = JellyfinDefaults.policyDTODefaults.replacingKnownFields(with: posted)
+        var policy = policyDefaults.replacingKnownFields(with: posted)
         for key in ["MaxParentalRating", "MaxParentalSubRating"] where posted[key] != nil { policy[key] = posted[key] }
         let isAdmin = policy["IsAdministrator"]?.boolValue == true
         if !isAdmin, target.policy["IsAdministrator"]?.boolValue == true,
@@ -133,7 +133,7 @@ extension EmulatedServer {
         }
         let user = User(
             id: JellyfinID.random(), name: name, password: posted["Password"]?.stringValue ?? "",
-            policy: JellyfinDefaults.newUserPolicy, configuration: JellyfinDefaults.userConfiguration)
+            policy: JellyfinDefaults.newUserPolicy.merging(policyDefaults.filter(notIn: JellyfinDefaults.policyDTODefaults)), configuration: JellyfinDefaults.userConfiguration)
         users.append(user)
         record("User \(name) has been created", type: "UserCreated", userId: user.id, shortOverview: nil)
         return .json(.object(userDto(user)))

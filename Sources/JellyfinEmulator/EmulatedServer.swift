@@ -119,6 +119,8 @@ public actor EmulatedServer {
 
     public let version: JellyfinVersion
     public let serverId: String
+    /// `new UserPolicy()` of this server: 10.11's fields plus any the scenario adds.
+    let policyDefaults: JSONObject
     let lockoutPersists: Bool
     var serverConfiguration: JSONObject
     var networkConfiguration: JSONObject
@@ -139,6 +141,8 @@ public actor EmulatedServer {
         self.version = version
         self.serverId = scenario.serverId
         self.lockoutPersists = scenario.lockoutPersists ?? (version != JellyfinVersion(10, 11, 11))
+        self.policyDefaults = JellyfinDefaults.policyDTODefaults.merging(scenario.extraPolicyFields)
+        let extra = scenario.extraPolicyFields
         let defaults = JellyfinDefaults.serverConfiguration(serverName: scenario.serverName, legacyAuthorization: !version.isTwelveOrLater)
         var configuration = defaults.merging(scenario.serverConfiguration)
         configuration["IsStartupWizardCompleted"] = .bool(scenario.wizardCompleted)
@@ -152,7 +156,7 @@ public actor EmulatedServer {
         let now = Date()
         for (index, user) in scenario.users.enumerated() {
             let base = (index == 0 && user.isAdministrator) ? JellyfinDefaults.firstAdminPolicy : JellyfinDefaults.newUserPolicy
-            var policy = base.merging(user.policy)
+            var policy = base.merging(extra).merging(user.policy)
             if user.isAdministrator { policy["IsAdministrator"] = true }
             users.append(User(
                 id: JellyfinID.random(), name: user.name, password: user.password, policy: policy,
@@ -165,7 +169,7 @@ public actor EmulatedServer {
             for number in 1...scenario.generatedUsers {
                 users.append(User(
                     id: JellyfinID.random(), name: "\(scenario.generatedUserPrefix)\(number)", password: "pw-\(number)",
-                    policy: JellyfinDefaults.newUserPolicy, configuration: JellyfinDefaults.userConfiguration))
+                    policy: JellyfinDefaults.newUserPolicy.merging(extra), configuration: JellyfinDefaults.userConfiguration))
             }
         }
         let scenarioUsers = users

@@ -196,6 +196,11 @@ enum JellyfinDefaults {
 }
 
 extension JSONObject {
+    /// The fields whose names `other` does not have.
+    func filter(notIn other: JSONObject) -> JSONObject {
+        JSONObject(fields.filter { other[$0.key] == nil })
+    }
+
     /// Replace-whole semantics of a Jellyfin configuration POST: known fields from `posted`,
     /// every other known field from `defaults`, unknown fields dropped.
     func replacingKnownFields(with posted: JSONObject) -> JSONObject {

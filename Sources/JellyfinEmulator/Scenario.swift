@@ -58,6 +58,9 @@ public struct Scenario: Sendable {
     public var apiKeys: [APIKey]
     public var plugins: [JSONObject]
     public var activity: [ActivityEntry]
+    /// Policy fields this emulated server knows beyond 10.11's, with their defaults: a newer
+    /// Jellyfin whose policy has fields Jellyfort has never heard of.
+    public var extraPolicyFields: JSONObject
     /// Extra plain users `PREFIX1…PREFIXn`, for load tests.
     public var generatedUsers: Int
     public var generatedUserPrefix: String
@@ -110,6 +113,7 @@ public struct Scenario: Sendable {
             networkConfiguration = try object.value("networkConfiguration") ?? JSONObject()
             plugins = try object.value("plugins") ?? []
             generatedUsers = try object.value("generatedUsers") ?? 0
+            extraPolicyFields = try object.value("extraPolicyFields") ?? JSONObject()
             generatedUserPrefix = try object.value("generatedUserPrefix") ?? "viewer"
             users = try (object.value("users", as: [JSONObject].self) ?? []).map { (user: JSONObject) throws(JSONShapeError) in
                 User(

@@ -286,13 +286,18 @@ struct OtherCommandsTests {
         #expect(explain.stdout.contains("jellyfort harden"))
     }
 
-    @Test("demo audits the insecure emulator and says what to do next")
+    @Test("demo: audit, plan, apply, audit again with a better score, roll back, and what to do next")
     func demo() async throws {
         let result = try await CLI.run(["demo"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Score 10/100 · grade F"))
         #expect(result.stdout.contains("admin.remote-access (critical): the only administrator can sign in from the internet"))
-        #expect(result.stdout.contains("jellyfort audit --server"))
+        #expect(result.stdout.contains("EnableRemoteAccess: true → false   [admin.remote-access]"))
+        let scores = try #require(result.stdout.range(of: #"Score 10/100 \(F\) → (\d+)/100"#, options: .regularExpression))
+        let after = Int(result.stdout[scores].split(separator: "→").last!.trimmingCharacters(in: .whitespaces).split(separator: "/").first!)!
+        #expect(after >= 35, "hardening raises the score")
+        #expect(result.stdout.contains("the score is back to 10/100"))
+        #expect(result.stdout.contains("jellyfort audit --server https://your-jellyfin"))
     }
 
     @Test("--help teaches and --version answers")

@@ -54,13 +54,16 @@ public struct JellyfinClientConfiguration: Sendable {
 public struct JellyfinResponse: Sendable {
     public var status: Int
     public var headers: [(String, String)]
-    public var body: [UInt8]
+    /// The body as received, without a copy: a large user list is parsed straight from it.
+    public var buffer: ByteBuffer
+
+    public var body: [UInt8] { Array(buffer.readableBytesView) }
 
     public func header(_ name: String) -> String? {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }
 
-    public var text: String { String(decoding: body, as: UTF8.self) }
+    public var text: String { String(buffer: buffer) }
 }
 
 public enum HTTPMethod: String, Sendable {
@@ -239,11 +242,7 @@ public final class JellyfinClient: Sendable {
                 throw JellyfinAPIError.responseTooLarge(endpoint: endpoint, limitBytes: limit)
             }
             let buffer = try await response.body.collect(upTo: limit)
-            return JellyfinResponse(
-                status: Int(response.status.code),
-                headers: response.headers.map { ($0.name, $0.value) },
-                body: Array(buffer.readableBytesView)
-            )
+            return JellyfinResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, buffer: buffer)
         } catch {
             throw classify(error, endpoint: endpoint)
         }
@@ -294,9 +293,11 @@ public final class JellyfinClient: Sendable {
     // MARK: Decoding
 
     static func parseJSON(_ response: JellyfinResponse, endpoint: String) throws(JellyfinAPIError) -> JSONValue {
-        guard !response.body.isEmpty else { throw .malformedResponse(endpoint: endpoint, detail: "empty body") }
+        guard response.buffer.readableBytes > 0 else { throw .malformedResponse(endpoint: endpoint, detail: "empty body") }
         do {
-            return try JSONParser.parse(response.body)
+            return try response.buffer.withUnsafeReadableBytes { raw in
+                try JSONParser.parse(UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count))
+            }
         } catch {
             throw .malformedResponse(endpoint: endpoint, detail: "not JSON: \(error)")
         }

@@ -19,21 +19,24 @@ public struct JSONParser {
 
     public static func parse(_ array: [UInt8]) throws(JSONParseError) -> JSONValue {
         do {
-            return try array.withUnsafeBufferPointer { buffer in
-                var parser = Cursor(bytes: buffer)
-                parser.skipWhitespace()
-                let value = try parser.readValue(depth: 0)
-                parser.skipWhitespace()
-                guard parser.index == buffer.count else {
-                    throw JSONParseError(offset: parser.index, reason: "unexpected text after the JSON document")
-                }
-                return value
-            }
+            return try array.withUnsafeBufferPointer { buffer in try parse(buffer) }
         } catch let error as JSONParseError {
             throw error
         } catch {
             throw JSONParseError(offset: 0, reason: "\(error)")
         }
+    }
+
+    /// Parses bytes in place, without copying them.
+    public static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+        var parser = Cursor(bytes: buffer)
+        parser.skipWhitespace()
+        let value = try parser.readValue(depth: 0)
+        parser.skipWhitespace()
+        guard parser.index == buffer.count else {
+            throw JSONParseError(offset: parser.index, reason: "unexpected text after the JSON document")
+        }
+        return value
     }
 
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
