@@ -98,7 +98,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "jellyfort-bench",
-            dependencies: ["JellyfinAPI", "JellyfortAudit", "JellyfortCore"],
+            dependencies: ["JellyfinAPI", "JellyfortAudit", "JellyfortCore", "JellyfortHarden"],
             path: "Benchmarks/jellyfort-bench",
             swiftSettings: strictSettings
         ),

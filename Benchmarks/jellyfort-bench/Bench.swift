@@ -2,6 +2,7 @@ import Foundation
 import JellyfinAPI
 import JellyfortAudit
 import JellyfortCore
+import JellyfortHarden
 
 /// Speed and memory figures, printed, never asserted: `swift run -c release jellyfort-bench`.
 ///
@@ -17,8 +18,8 @@ struct Bench {
             decode(path)
             return
         }
-        guard ["fetch", "audit"].contains(which) else {
-            FileHandle.standardError.write(Data("usage: jellyfort-bench fetch|audit [USERS]\n".utf8))
+        guard ["fetch", "audit", "harden"].contains(which) else {
+            FileHandle.standardError.write(Data("usage: jellyfort-bench fetch|audit|harden [USERS]\n".utf8))
             exit(64)
         }
         do {
@@ -27,6 +28,8 @@ struct Bench {
             print("jellyfort-bench \(which): emulator with \(users) generated users at \(emulator.url)")
             if which == "fetch" {
                 try await usersFetch(url: emulator.url, expected: users)
+            } else if which == "harden" {
+                try await harden(url: emulator.url, expected: users)
             } else {
                 try await audit(url: emulator.url, expected: users)
             }
@@ -60,6 +63,30 @@ struct Bench {
 }
 
 extension Bench {
+    /// Plan and apply on every user (target: under 5 s for 1,000 users, bounded concurrency).
+    static func harden(url: String, expected: Int) async throws {
+        var configuration = JellyfinClientConfiguration(server: try ServerAddress(url), credential: .apiKey(Secret(EmulatorProcess.apiKey)))
+        configuration.identity = ClientIdentity(device: "bench", deviceId: "bench")
+        let client = try JellyfinClient(configuration: configuration)
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("jellyfort-bench-state-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: state) }
+        var options = HardenOptions()
+        options.lanCIDRs = ["192.168.1.0/24"]
+        let started = ContinuousClock.now
+        let plan = try await HardenPlanner(client: client, options: options).plan()
+        let planned = ContinuousClock.now
+        let executor = HardenExecutor(client: client, store: RunStore(root: state))
+        let outcome = try await executor.apply(plan)
+        let applied = ContinuousClock.now
+        let again = try await HardenPlanner(client: client, options: options).plan()
+        await client.shutdown()
+        guard outcome.failures.isEmpty, again.changes.isEmpty else { throw BenchError("harden incomplete: \(outcome.failures.prefix(3)), \(again.changes.count) changes left") }
+        print(String(format: "harden %d users: plan %.0f ms, apply %d writes %.0f ms, total %.2f s (concurrency %d)",
+                     expected, (planned - started).milliseconds, plan.operations.count, (applied - planned).milliseconds, (applied - started).milliseconds / 1000, executor.concurrency))
+        print("HTTP requests: \(client.requestCount) in all (plan, apply and a second plan that found nothing)")
+        print(String(format: "peak memory: %.1f MB", PeakMemory.peakMegabytes()))
+    }
+
     /// Parsing and decoding alone, from a saved `GET /Users` answer: the client's share of a fetch.
     static func decode(_ path: String) {
         guard let data = FileManager.default.contents(atPath: path) else { print("cannot read \(path)"); return }
