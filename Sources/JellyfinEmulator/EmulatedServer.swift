@@ -127,7 +127,11 @@ public actor EmulatedServer {
     /// `KnownProxies` as read at the last (re)start: Jellyfin reads it only then.
     var activeKnownProxies: [String]
     var branding: JSONObject
-    var users: [User] = []
+    var users: [User] = [] {
+        didSet { usersResponse = nil }
+    }
+    /// `GET /Users` of an unchanged user list, kept because a load test asks for 10,000 users again and again.
+    var usersResponse: EmulatorResponse?
     var tokens: [String: Token] = [:]
     var apiKeys: [APIKey] = []
     var activity: [Activity] = []
@@ -274,7 +278,12 @@ public actor EmulatedServer {
         case .postNamedConfiguration:
             try setNamedConfiguration(parameters["key"] ?? "", try bodyObject(request))
             return .empty(204)
-        case .users: return .json(.array(listUsers(request)))
+        case .users:
+            if request.queryValue("isHidden") != nil || request.queryValue("isDisabled") != nil { return .json(.array(listUsers(request))) }
+            if let cached = usersResponse { return cached }
+            let response = EmulatorResponse.json(.array(listUsers(request)))
+            usersResponse = response
+            return response
         case .publicUsers: return .json(.array(publicUsers(caller: caller)))
         case .user: return .json(.object(userDto(try user(byId: parameters["userId"]))))
         case .me:

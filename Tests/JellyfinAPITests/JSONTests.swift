@@ -17,6 +17,15 @@ struct JSONTests {
         #expect(try JSONParser.parse(written) == value)
     }
 
+    @Test("repeated and empty field names, and names with escapes, read back exactly")
+    func fieldNames() throws {
+        let value = try JSONParser.parse(#"[{"":1,"a":2,"a\u0062":3},{"":4,"a":5,"ab":6,"b\"":7}]"#)
+        let objects = (value.arrayValue ?? []).compactMap(\.objectValue)
+        try #require(objects.count == 2)
+        #expect(objects[0][""] == 1 && objects[0]["a"] == 2 && objects[0]["ab"] == 3)
+        #expect(objects[1][""] == 4 && objects[1]["ab"] == 6 && objects[1]["b\""] == 7)
+    }
+
     @Test("rejects malformed documents with the offset of the problem", arguments: [
         "", "{", "[1,]", "{\"a\" 1}", "tru", "{\"a\":1} x", "\"unterminated", "01x", "{\"a\":\"\u{01}\"}", "-",
     ])

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOPosix
 import NIOHTTP1
 import NIOSSL
 import Synchronization
@@ -119,8 +120,10 @@ public final class JellyfinClient: Sendable {
         }
     }
 
+    /// A client dropped without `shutdown()` still closes its pool, unless it is dropped on an
+    /// event loop, where a blocking shutdown would deadlock (the pool then closes with the process).
     deinit {
-        if !state.withLock({ $0.isShutDown }) {
+        if !state.withLock({ $0.isShutDown }), MultiThreadedEventLoopGroup.currentEventLoop == nil {
             try? http.syncShutdown()
         }
     }

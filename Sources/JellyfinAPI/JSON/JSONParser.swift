@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a document is not JSON, with the byte offset where reading stopped.
 public struct JSONParseError: Error, Sendable, CustomStringConvertible {
     public let offset: Int
@@ -48,7 +50,7 @@ public struct JSONParser {
         var index = 0
         /// Field names seen so far: a list of 10,000 users repeats the same 80 names, and sharing
         /// one String for each saves an allocation per field.
-        var names: [UInt64: String] = [:]
+        var names: [UInt64: (bytes: [UInt8], name: String)] = [:]
 
         func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
 
@@ -97,12 +99,14 @@ public struct JSONParser {
             }
             guard scan < bytes.count, bytes[scan] == UInt8(ascii: "\"") else { return try readString() }
             let slice = UnsafeBufferPointer(rebasing: bytes[start..<scan])
-            if let known = names[hash], known.utf8.elementsEqual(slice) {
+            if let known = names[hash], known.bytes.count == slice.count,
+                slice.isEmpty || known.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, slice.baseAddress!, slice.count) == 0 })
+            {
                 index = scan + 1
-                return known
+                return known.name
             }
             let name = String(decoding: slice, as: UTF8.self)
-            names[hash] = name
+            names[hash] = (Array(slice), name)
             index = scan + 1
             return name
         }

@@ -131,8 +131,10 @@ extension Jellyfort.Harden {
         }
 
         func run() async throws {
-            let client = try makeClient(server)
-            defer { Task { await client.shutdown() } }
+            try await withClient(server) { client in try await run(client) }
+        }
+
+        func run(_ client: JellyfinClient) async throws {
             let plan: HardenPlan
             do {
                 Terminal.progress("Reading the server…")
@@ -254,12 +256,14 @@ extension Jellyfort.Harden {
             }
             var options = server
             options.server = server.server ?? record.server
-            let client = try makeClient(options)
-            defer { Task { await client.shutdown() } }
             guard try Confirmation.ask("Roll back run \(id) (\(record.changes.count) changes) on \(options.server ?? record.server)?", yes: yes) else {
                 Terminal.error("nothing changed")
                 return
             }
+            try await withClient(options) { client in try await rollback(id, client: client, store: store) }
+        }
+
+        func rollback(_ id: String, client: JellyfinClient, store: RunStore) async throws {
             do {
                 if case .password = client.configuration.credential { try await client.signIn() }
                 let outcome = try await HardenRollback(client: client, store: store).rollback(id)
@@ -290,8 +294,10 @@ extension Jellyfort {
         var server: ServerOptions
 
         func run() async throws {
-            let client = try makeClient(server)
-            defer { Task { await client.shutdown() } }
+            try await withClient(server) { client in try await unlock(client) }
+        }
+
+        func unlock(_ client: JellyfinClient) async throws {
             do {
                 if case .password = client.configuration.credential { try await client.signIn() }
                 guard try await unlockUser(named: user, client: client) else {
@@ -307,6 +313,18 @@ extension Jellyfort {
             }
         }
     }
+}
+
+/// Runs `body` with a client and always closes it afterwards.
+func withClient(_ server: ServerOptions, _ body: (JellyfinClient) async throws -> Void) async throws {
+    let client = try makeClient(server)
+    do {
+        try await body(client)
+    } catch {
+        await client.shutdown()
+        throw error
+    }
+    await client.shutdown()
 }
 
 /// A client for commands that need an administrator credential; errors end the command.
