@@ -13,13 +13,6 @@ public struct HardenPlanner: Sendable {
         self.options = options
     }
 
-    /// The names tried first by anyone guessing, plus the server's own.
-    static func isGuessable(_ name: String, serverName: String?) -> Bool {
-        let lowered = name.lowercased()
-        return ["admin", "administrator", "root", "jellyfin", "owner", "sysadmin", "user"].contains(lowered)
-            || (serverName.map { !$0.isEmpty && $0.lowercased() == lowered } ?? false)
-    }
-
     public func plan(now: Date = Date()) async throws -> HardenPlan {
         if case .password = client.configuration.credential, !client.hasToken { try await client.signIn() }
         async let usersRead = client.users()
@@ -158,13 +151,13 @@ public struct HardenPlanner: Sendable {
         guard options.wants("admin.renamed") else { return }
         var renames = options.renames
         if let newName = options.adminName {
-            let guessable = users.filter { $0.policy.isAdministrator && Self.isGuessable($0.name, serverName: serverName) }
+            let guessable = users.filter { $0.policy.isAdministrator && GuessableNames.isGuessable($0.name, serverName: serverName) }
             if guessable.count == 1 {
                 renames[guessable[0].name] = newName
             } else if guessable.count > 1 {
                 plan.skipped.append(SkippedControl(control: "admin.renamed", reason: "\(guessable.count) administrators have guessable names (\(guessable.map(\.name).joined(separator: ", "))): name each with --rename OLD=NEW"))
             }
-        } else if users.contains(where: { $0.policy.isAdministrator && Self.isGuessable($0.name, serverName: serverName) }) {
+        } else if users.contains(where: { $0.policy.isAdministrator && GuessableNames.isGuessable($0.name, serverName: serverName) }) {
             plan.skipped.append(SkippedControl(control: "admin.renamed", reason: "an administrator has a guessable name; Jellyfort never picks a name: give one with --admin-name NEW"))
         }
         for (old, new) in renames.sorted(by: { $0.key < $1.key }) {
@@ -215,7 +208,7 @@ public struct HardenPlanner: Sendable {
         let deviceId = client.configuration.identity.deviceId
         let sessions = try await client.sessions()
         guard let own = sessions.first(where: { $0.deviceId == deviceId && $0.userId == client.signedInUserId }),
-            let endPoint = own.remoteEndPoint, let address = IPAddress(endPoint) ?? IPAddress(String(endPoint.split(separator: ":").first ?? ""))
+            let endPoint = own.remoteEndPoint, let address = IPAddress(endPoint: endPoint)
         else { return false }
         if address.isLoopback { return true }
         let subnets = network.localNetworkSubnets.filter { !$0.hasPrefix("!") }.compactMap(IPNetwork.init)

@@ -241,10 +241,18 @@ public final class JellyfinClient: Sendable {
         let limit = configuration.maximumResponseBytes
         do {
             let response = try await http.execute(request, timeout: .init(configuration.requestTimeout))
-            if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limit {
+            let length = response.headers.first(name: "Content-Length").flatMap(Int.init)
+            if let length, length > limit {
                 throw JellyfinAPIError.responseTooLarge(endpoint: endpoint, limitBytes: limit)
             }
-            let buffer = try await response.body.collect(upTo: limit)
+            // Sized once from Content-Length: a growing buffer would briefly hold a large body twice.
+            var buffer = ByteBufferAllocator().buffer(capacity: length ?? 16 * 1024)
+            for try await chunk in response.body {
+                guard buffer.readableBytes + chunk.readableBytes <= limit else {
+                    throw JellyfinAPIError.responseTooLarge(endpoint: endpoint, limitBytes: limit)
+                }
+                buffer.writeImmutableBuffer(chunk)
+            }
             return JellyfinResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, buffer: buffer)
         } catch {
             throw classify(error, endpoint: endpoint)
@@ -257,8 +265,6 @@ public final class JellyfinClient: Sendable {
         switch error {
         case let error as JellyfinAPIError:
             return error
-        case is NIOTooManyBytesError:
-            return .responseTooLarge(endpoint: endpoint, limitBytes: configuration.maximumResponseBytes)
         case let error as HTTPClientError where error == .connectTimeout:
             return .unreachable(address: address, reason: "no answer within \(configuration.connectTimeout.components.seconds) s")
         case let error as HTTPClientError where error == .readTimeout || error == .deadlineExceeded:

@@ -28,6 +28,19 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// An address from a session's `RemoteEndPoint`: `1.2.3.4`, `1.2.3.4:5678` or `[::1]:5678`.
+    public init?(endPoint text: String) {
+        if let direct = IPAddress(text) {
+            self = direct
+        } else if text.hasPrefix("["), let close = text.firstIndex(of: "]"), let inside = IPAddress(String(text[text.index(after: text.startIndex)..<close])) {
+            self = inside
+        } else if let colon = text.lastIndex(of: ":"), text.filter({ $0 == ":" }).count == 1, let host = IPAddress(String(text[..<colon])) {
+            self = host
+        } else {
+            return nil
+        }
+    }
+
     public init(bytes: [UInt8]) {
         precondition(bytes.count == 4 || bytes.count == 16)
         self.bytes = bytes

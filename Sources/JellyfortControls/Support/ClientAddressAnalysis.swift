@@ -10,15 +10,7 @@ struct ClientAddressAnalysis {
 
     init(_ view: ServerView) {
         network = view.network.value
-        sessionAddresses = (view.sessions.value ?? []).compactMap { $0.remoteEndPoint.flatMap(Self.address(fromEndPoint:)) }
-    }
-
-    /// `RemoteEndPoint` may be `1.2.3.4`, `1.2.3.4:5678` or `[::1]:5678`.
-    static func address(fromEndPoint text: String) -> IPAddress? {
-        if let direct = IPAddress(text) { return direct }
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") { return IPAddress(String(text[text.index(after: text.startIndex)..<close])) }
-        if let colon = text.lastIndex(of: ":"), text.filter({ $0 == ":" }).count == 1 { return IPAddress(String(text[..<colon])) }
-        return nil
+        sessionAddresses = (view.sessions.value ?? []).compactMap { $0.remoteEndPoint.flatMap { IPAddress(endPoint: $0) } }
     }
 
     /// Every session comes from one loopback or private address: a proxy or NAT in front.

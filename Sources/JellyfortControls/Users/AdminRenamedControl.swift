@@ -9,8 +9,6 @@ struct AdminRenamedControl: Control {
         remediation: Remediation("Rename the administrator to something only you know (jellyfort harden --admin-name NEW).", fixable: true),
         evidence: [.api, .anon])
 
-    /// Names tried first by anyone guessing (controls.md).
-    static let guessable: Set<String> = ["admin", "administrator", "root", "jellyfin", "owner", "sysadmin", "user"]
 
     static let examples = [
         ControlExample("unusual name", .pass, Sample.evidence()),
@@ -25,7 +23,7 @@ struct AdminRenamedControl: Control {
         let shown = Set((evidence.anonymous.value?.publicUsers ?? []).map { $0.name.lowercased() })
         func reason(_ name: String) -> String? {
             let lowered = name.lowercased()
-            if guessable.contains(lowered) { return "'\(name)' is among the first names tried" }
+            if GuessableNames.firstTried.contains(lowered) { return "'\(name)' is among the first names tried" }
             if let serverName, !serverName.isEmpty, lowered == serverName { return "'\(name)' is the server's own name" }
             if shown.contains(lowered) { return "'\(name)' is shown on the login screen" }
             return nil
