@@ -60,6 +60,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "JellyfortDeploy",
+            dependencies: ["JellyfinAPI"],
+            resources: [.copy("Data")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "JellyfortReport",
             dependencies: ["JellyfortCore", "JellyfortControls", "JellyfinAPI"],
             swiftSettings: strictSettings
@@ -83,6 +89,7 @@ let package = Package(
                 "JellyfortControls",
                 "JellyfortAudit",
                 "JellyfortHarden",
+                "JellyfortDeploy",
                 "JellyfortReport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -132,6 +139,11 @@ let package = Package(
         .testTarget(
             name: "JellyfortHardenTests",
             dependencies: ["JellyfortHarden", "JellyfortAudit", "JellyfortCore", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "JellyfortDeployTests",
+            dependencies: ["JellyfortDeploy", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -20,6 +20,6 @@ struct Jellyfort: AsyncParsableCommand {
             JELLYFORT_API_KEY environment variable (Dashboard → API Keys creates one).
             """,
         version: JellyfortVersion.current,
-        subcommands: [Audit.self, Harden.self, Unlock.self, Controls.self, Demo.self]
+        subcommands: [Audit.self, Harden.self, Unlock.self, Deploy.self, Controls.self, Demo.self]
     )
 }

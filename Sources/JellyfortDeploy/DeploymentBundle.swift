@@ -1,0 +1,107 @@
+import Foundation
+import JellyfinAPI
+
+/// The hardened deployment: every file, its path in the bundle and its mode.
+public struct DeploymentBundle: Sendable {
+    public struct File: Sendable {
+        public var path: String
+        public var content: String
+        public var executable: Bool
+    }
+
+    public var files: [File]
+    public var warnings: [String]
+
+    public init(_ spec: DeploymentSpec) {
+        var warnings: [String] = []
+        if let reason = spec.guessableReason {
+            warnings.append("\(reason). Every certificate's names are public in Certificate Transparency logs (crt.sh), so scanners find a new site within minutes: use an unguessable name, ideally under a wildcard certificate (DNS-01), so the name itself is never logged.")
+        }
+        files = [
+            File(path: "jellyfin.container", content: ContainerRenderer.quadlet(spec), executable: false),
+            File(path: "jellyfin-run.sh", content: ContainerRenderer.runScript(spec), executable: true),
+            File(path: "Caddyfile", content: CaddyfileRenderer.render(spec), executable: false),
+            File(path: "nftables/jellyfort.nft", content: FirewallRenderer.nftables(spec), executable: false),
+            File(path: "firewalld/jellyfort.sh", content: FirewallRenderer.firewalld(spec), executable: true),
+            File(path: "fail2ban/filter.d/jellyfin.conf", content: BanFilterRenderer.filter(), executable: false),
+            File(path: "fail2ban/jail.d/jellyfin.local", content: BanFilterRenderer.jail(spec), executable: false),
+            File(path: "crowdsec/acquis.d/jellyfin.yaml", content: BanFilterRenderer.crowdsec(spec), executable: false),
+            File(path: "jellyfin-network.json", content: Self.networkSettings(spec), executable: false),
+            File(path: "README.md", content: Self.readme(spec), executable: false),
+        ]
+        self.warnings = warnings
+    }
+
+    /// The Jellyfin network settings this deployment needs, and the command that applies them.
+    static func networkSettings(_ spec: DeploymentSpec) -> String {
+        var harden = "jellyfort harden --server https://\(spec.domain) --api-key-file KEY --proxy 127.0.0.1"
+        for network in spec.lan { harden += " --lan-cidr \(network)" }
+        let value: JSONValue = [
+            "KnownProxies": ["127.0.0.1"],
+            "LocalNetworkSubnets": JSONValue(spec.lan.map(\.description)),
+            "AutoDiscovery": false,
+            "apply": .string(harden + " --apply"),
+            "note": "KnownProxies is read at start-up: restart Jellyfin after applying.",
+        ]
+        return JSONWriter.string(value) + "\n"
+    }
+
+    static func readme(_ spec: DeploymentSpec) -> String {
+        let restricted = spec.sourcesFor443 != nil
+        return """
+            # Jellyfin deployment for \(spec.domain)
+
+            Written by `jellyfort deploy`. Each file, then the steps in order.
+
+            | file | what it is |
+            |---|---|
+            | `jellyfin.container` | Podman Quadlet unit: rootless (`UserNS=keep-id`), `Network=pasta` (real client addresses), published on 127.0.0.1:\(spec.upstreamPort) only, config and cache with private SELinux labels, media read-only, no capabilities, `AutoUpdate=registry`\(spec.gpu ? ", `/dev/dri` for hardware transcoding" : "") |
+            | `jellyfin-run.sh` | the same as a `podman run` command, for Podman older than 4.4 |
+            | `Caddyfile` | HTTPS on \(spec.domain) with HSTS and security headers, `/metrics` blocked, tokens redacted from the access log\(restricted ? ", only the allowed addresses let in" : ""), and nothing for unknown names or the bare IP |
+            | `nftables/jellyfort.nft` | nftables: Jellyfin's own ports closed\(restricted ? ", 443 only from the allowed addresses" : ""), ban sets for `jellyfort watch` |
+            | `firewalld/jellyfort.sh` | the same rules for firewalld (rich rules); use this *or* nftables |
+            | `fail2ban/filter.d/jellyfin.conf`, `fail2ban/jail.d/jellyfin.local` | ban addresses that keep failing to sign in (all five deny messages, both log formats) |
+            | `crowdsec/acquis.d/jellyfin.yaml` | the same log for CrowdSec, if you use it instead of fail2ban |
+            | `jellyfin-network.json` | the Jellyfin network settings this needs, and the command that applies them |
+
+            ## Steps
+
+            1. **As your own user** (the one that owns \(spec.mediaPath)): create the folders and install the unit:
+               `mkdir -p \(spec.configPath) \(spec.cachePath) ~/.config/containers/systemd && cp jellyfin.container ~/.config/containers/systemd/`
+               then `systemctl --user daemon-reload && systemctl --user start jellyfin`.
+               (Podman older than 4.4: run `sh jellyfin-run.sh` instead and follow the lines at its top.)
+            2. **As your own user**: `systemctl --user enable --now podman-auto-update.timer`, and as root
+               `loginctl enable-linger $USER` so it runs while you are logged out.
+            3. **As root**: `cp Caddyfile /etc/caddy/Caddyfile && systemctl reload caddy`. Point the DNS name
+               \(spec.domain) at this machine first; Caddy gets the certificate itself.
+            4. **As root**, one firewall: `nft -f nftables/jellyfort.nft` (and include it from /etc/nftables.conf),
+               or `sh firewalld/jellyfort.sh && firewall-cmd --reload`.
+            5. **As root**: `cp fail2ban/filter.d/jellyfin.conf /etc/fail2ban/filter.d/ && cp fail2ban/jail.d/jellyfin.local /etc/fail2ban/jail.d/ && systemctl restart fail2ban`
+               (or copy `crowdsec/acquis.d/jellyfin.yaml` to /etc/crowdsec/acquis.d/ and `cscli collections install LePresidente/jellyfin`).
+            6. Finish Jellyfin's setup wizard from the LAN, make an API key, then apply the network settings:
+               `jellyfort harden --server https://\(spec.domain) --api-key-file KEY --proxy 127.0.0.1\(spec.lan.map { " --lan-cidr \($0)" }.joined()) --apply`
+               and restart Jellyfin (`systemctl --user restart jellyfin`).
+            7. Check it all: `jellyfort audit --server https://\(spec.domain) --api-key-file KEY --deployment .`
+
+            """
+    }
+
+    /// Writes the bundle; existing files are kept unless `force`.
+    public func write(to folder: URL, force: Bool) throws(DeployError) -> [URL] {
+        let existing = files.map { folder.appendingPathComponent($0.path) }.filter { FileManager.default.fileExists(atPath: $0.path) }
+        if !existing.isEmpty, !force { throw .exists(existing.map(\.path)) }
+        var written: [URL] = []
+        for file in files {
+            let url = folder.appendingPathComponent(file.path)
+            do {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(file.content.utf8).write(to: url, options: .atomic)
+                try FileManager.default.setAttributes([.posixPermissions: file.executable ? 0o755 : 0o644], ofItemAtPath: url.path)
+            } catch {
+                throw .unwritable(url.path, error.localizedDescription)
+            }
+            written.append(url)
+        }
+        return written
+    }
+}

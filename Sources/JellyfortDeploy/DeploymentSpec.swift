@@ -1,0 +1,132 @@
+import Foundation
+import JellyfinAPI
+
+/// What `jellyfort deploy` was asked for, checked: everything the renderers need and nothing they
+/// must guess.
+public struct DeploymentSpec: Sendable {
+    public var domain: String
+    public var mediaPath: String
+    public var configPath: String
+    public var cachePath: String
+    /// Addresses allowed to reach 443 (empty: everyone, or the CDN's ranges with a CDN).
+    public var allow: [IPNetwork]
+    public var lan: [IPNetwork]
+    /// The CDN's published ranges, when a CDN is declared.
+    public var cdn: CDNRanges?
+    public var gpu: Bool
+    public var image = "docker.io/jellyfin/jellyfin:latest"
+    /// Where Caddy reaches Jellyfin; the container publishes it on loopback only.
+    public var upstreamPort = 8096
+
+    public init(domain: String, mediaPath: String, configPath: String, cachePath: String, allow: [IPNetwork] = [], lan: [IPNetwork] = [], cdn: CDNRanges? = nil, gpu: Bool = false) throws(DeployError) {
+        let lowered = domain.lowercased()
+        guard Self.isHostName(lowered) else { throw .invalidDomain(domain) }
+        for (flag, path) in [("--media", mediaPath), ("--config-dir", configPath), ("--cache-dir", cachePath)] {
+            guard path.hasPrefix("/") else { throw .relativePath(flag, path) }
+            guard !path.contains(":"), !path.contains(","), !path.contains("\n"), !path.contains("'") else { throw .unsafePath(flag, path) }
+            let broad = ["/", "/home", "/etc", "/root", "/var", "/usr", "/run/podman", "/run/user"]
+            guard !broad.contains(path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path) else { throw .broadPath(flag, path) }
+        }
+        self.domain = lowered
+        self.mediaPath = mediaPath
+        self.configPath = configPath
+        self.cachePath = cachePath
+        self.allow = allow
+        self.lan = lan
+        self.cdn = cdn
+        self.gpu = gpu
+    }
+
+    /// RFC 1123 host name with at least two labels; no IP addresses.
+    static func isHostName(_ name: String) -> Bool {
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard name.count <= 253, labels.count >= 2, IPAddress(name) == nil else { return false }
+        return labels.allSatisfy { label in
+            (1...63).contains(label.count) && label.first != "-" && label.last != "-"
+                && label.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
+        } && !(labels.last?.allSatisfy(\.isNumber) ?? true)
+    }
+
+    /// Why the name is easy to find, or nil (controls.md, proxy.obscure-domain).
+    public var guessableReason: String? {
+        let labels = domain.split(separator: ".")
+        if labels.count == 2 { return "\(domain) is the apex of the domain, the first name anyone tries" }
+        let first = String(labels[0])
+        if ["jellyfin", "media", "watch", "tv", "stream", "movies", "plex", "emby"].contains(first) {
+            return "'\(first).' is among the first subdomains scanners try"
+        }
+        return nil
+    }
+
+    /// The addresses 443 is open to, or nil for everyone.
+    public var sourcesFor443: [IPNetwork]? {
+        if let cdn { return cdn.networks + allow }
+        return allow.isEmpty ? nil : allow
+    }
+
+    /// Never banned, never blocked: this machine and the LAN.
+    public var trusted: [String] { ["127.0.0.1/8", "::1"] + lan.map(\.description) }
+}
+
+/// A CDN's published address ranges, from the bundled dated file or `--cdn-ranges FILE`.
+public struct CDNRanges: Sendable {
+    public var name: String
+    public var asOf: String
+    public var networks: [IPNetwork]
+
+    public static func bundled(_ name: String) throws(DeployError) -> CDNRanges {
+        guard let url = Bundle.module.url(forResource: "cdn-ranges", withExtension: "json", subdirectory: "Data"),
+            let data = try? Data(contentsOf: url)
+        else { throw .cdnRanges("the bundled CDN list is missing") }
+        return try parse(data, name: name, origin: "the bundled list")
+    }
+
+    /// A file of the same shape as the bundled one, or a plain list of CIDRs one per line.
+    public static func load(_ path: String, name: String) throws(DeployError) -> CDNRanges {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .cdnRanges("cannot read \(path)") }
+        if let text = String(data: data, encoding: .utf8), !text.trimmingCharacters(in: .whitespaces).hasPrefix("{") {
+            var networks: [IPNetwork] = []
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let entry = line.trimmingCharacters(in: .whitespaces)
+                if entry.isEmpty || entry.hasPrefix("#") { continue }
+                guard let network = IPNetwork(entry) else { throw .cdnRanges("\(path):\(number + 1): '\(entry.prefix(60))' is not a CIDR range") }
+                networks.append(network)
+            }
+            guard !networks.isEmpty else { throw .cdnRanges("\(path) lists no ranges") }
+            return CDNRanges(name: name, asOf: "from \(path)", networks: networks)
+        }
+        return try parse(data, name: name, origin: path)
+    }
+
+    static func parse(_ data: Data, name: String, origin: String) throws(DeployError) -> CDNRanges {
+        guard let value = try? JSONParser.parse(Array(data)), let entry = value.objectValue?[name]?.objectValue else {
+            throw .cdnRanges("\(origin) has no ranges for \(name)")
+        }
+        let texts = entry["ranges"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let networks = texts.compactMap(IPNetwork.init)
+        guard !networks.isEmpty, networks.count == texts.count else { throw .cdnRanges("\(origin): the ranges for \(name) are not all CIDR ranges") }
+        return CDNRanges(name: name, asOf: entry["asOf"]?.stringValue ?? "undated", networks: networks)
+    }
+}
+
+public enum DeployError: Error, Sendable, CustomStringConvertible {
+    case invalidDomain(String)
+    case relativePath(String, String)
+    case unsafePath(String, String)
+    case broadPath(String, String)
+    case cdnRanges(String)
+    case exists([String])
+    case unwritable(String, String)
+
+    public var description: String {
+        switch self {
+        case .invalidDomain(let name): "'\(name)' is not a host name such as reels-7f3k.example.org (letters, digits and hyphens, at least two labels, no IP address)"
+        case .relativePath(let flag, let path): "\(flag) '\(path)' must be an absolute path (start with /)"
+        case .unsafePath(let flag, let path): "\(flag) '\(path)' contains ':', ',', a quote or a newline, which would break the volume syntax; move or link the folder"
+        case .broadPath(let flag, let path): "\(flag) \(path) is far too broad to hand to a container; give the folder Jellyfin needs"
+        case .cdnRanges(let reason): "CDN ranges: \(reason)"
+        case .exists(let paths): "refusing to overwrite \(paths.count == 1 ? paths[0] : "\(paths.count) files (\(paths.prefix(3).joined(separator: ", "))…)"); pass --force or choose another --out"
+        case .unwritable(let path, let reason): "cannot write \(path): \(reason)"
+        }
+    }
+}
