@@ -51,7 +51,12 @@ let package = Package(
         ),
         .target(
             name: "JellyfortAudit",
-            dependencies: ["JellyfortCore", "JellyfortControls", "JellyfinAPI"],
+            dependencies: ["JellyfortCore", "JellyfortControls", "JellyfortHost", "JellyfinAPI"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "JellyfortHost",
+            dependencies: ["JellyfortCore", "JellyfinAPI", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -61,8 +66,7 @@ let package = Package(
         ),
         .target(
             name: "JellyfortDeploy",
-            dependencies: ["JellyfinAPI"],
-            resources: [.copy("Data")],
+            dependencies: ["JellyfinAPI", "JellyfortControls"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -89,6 +93,7 @@ let package = Package(
                 "JellyfortControls",
                 "JellyfortAudit",
                 "JellyfortHarden",
+                "JellyfortHost",
                 "JellyfortDeploy",
                 "JellyfortReport",
                 .product(name: "Yams", package: "Yams"),
@@ -142,8 +147,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "JellyfortHostTests",
+            dependencies: ["JellyfortHost", "JellyfortCore", "JellyfortControls", "JellyfortAudit", "JellyfortDeploy", "JellyfortReport", "JellyfinAPI", "JellyfortTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "JellyfortDeployTests",
-            dependencies: ["JellyfortDeploy", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            dependencies: ["JellyfortDeploy", "JellyfortControls", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import Foundation
 import JellyfinAPI
 import JellyfortControls
 import JellyfortCore
+import JellyfortHost
 
 /// collect → evidence → verdicts → report, timed.
 public struct AuditRunner: Sendable {
@@ -20,7 +21,13 @@ public struct AuditRunner: Sendable {
 
     public func run(client: JellyfinClient?, settings: AuditSettings, selection: Selection = Selection(), progress: @Sendable (String) -> Void = { _ in }) async -> Run {
         let started = ContinuousClock.now
-        let outcome = await EvidenceCollector(client: client, settings: settings).collect(progress: progress)
+        var outcome = await EvidenceCollector(client: client, settings: settings).collect(progress: progress)
+        if !settings.deploymentPaths.isEmpty {
+            progress("Reading the deployment files…")
+            let host = DeploymentReader().read(settings.deploymentPaths)
+            outcome.evidence.host = .observed(host)
+            outcome.problems += host.problems.map(\.description)
+        }
         progress("Evaluating \(controls.count) controls…")
         let (results, notices) = Auditor(controls: controls).evaluate(outcome.evidence, selection: selection)
         let elapsed = ContinuousClock.now - started

@@ -1,4 +1,5 @@
 import JellyfinAPI
+import JellyfortControls
 
 /// fail2ban filter and jail, and a CrowdSec acquisition file, for Jellyfin's deny lines.
 public enum BanFilterRenderer {

@@ -1,4 +1,5 @@
 import JellyfinAPI
+import JellyfortControls
 
 /// `Caddyfile`: the site on the domain with automatic HTTPS, security headers, `/metrics`
 /// blocked, tokens redacted from the access log, the allow-list or CDN trust, and a catch-all that

@@ -1,5 +1,6 @@
 import Foundation
 import JellyfinAPI
+import JellyfortControls
 
 /// The hardened deployment: every file, its path in the bundle and its mode.
 public struct DeploymentBundle: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import JellyfinAPI
+import JellyfortControls
 
 /// What `jellyfort deploy` was asked for, checked: everything the renderers need and nothing they
 /// must guess.
@@ -68,53 +69,11 @@ public struct DeploymentSpec: Sendable {
     public var trusted: [String] { ["127.0.0.1/8", "::1"] + lan.map(\.description) }
 }
 
-/// A CDN's published address ranges, from the bundled dated file or `--cdn-ranges FILE`.
-public struct CDNRanges: Sendable {
-    public var name: String
-    public var asOf: String
-    public var networks: [IPNetwork]
-
-    public static func bundled(_ name: String) throws(DeployError) -> CDNRanges {
-        guard let url = Bundle.module.url(forResource: "cdn-ranges", withExtension: "json", subdirectory: "Data"),
-            let data = try? Data(contentsOf: url)
-        else { throw .cdnRanges("the bundled CDN list is missing") }
-        return try parse(data, name: name, origin: "the bundled list")
-    }
-
-    /// A file of the same shape as the bundled one, or a plain list of CIDRs one per line.
-    public static func load(_ path: String, name: String) throws(DeployError) -> CDNRanges {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .cdnRanges("cannot read \(path)") }
-        if let text = String(data: data, encoding: .utf8), !text.trimmingCharacters(in: .whitespaces).hasPrefix("{") {
-            var networks: [IPNetwork] = []
-            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let entry = line.trimmingCharacters(in: .whitespaces)
-                if entry.isEmpty || entry.hasPrefix("#") { continue }
-                guard let network = IPNetwork(entry) else { throw .cdnRanges("\(path):\(number + 1): '\(entry.prefix(60))' is not a CIDR range") }
-                networks.append(network)
-            }
-            guard !networks.isEmpty else { throw .cdnRanges("\(path) lists no ranges") }
-            return CDNRanges(name: name, asOf: "from \(path)", networks: networks)
-        }
-        return try parse(data, name: name, origin: path)
-    }
-
-    static func parse(_ data: Data, name: String, origin: String) throws(DeployError) -> CDNRanges {
-        guard let value = try? JSONParser.parse(Array(data)), let entry = value.objectValue?[name]?.objectValue else {
-            throw .cdnRanges("\(origin) has no ranges for \(name)")
-        }
-        let texts = entry["ranges"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        let networks = texts.compactMap(IPNetwork.init)
-        guard !networks.isEmpty, networks.count == texts.count else { throw .cdnRanges("\(origin): the ranges for \(name) are not all CIDR ranges") }
-        return CDNRanges(name: name, asOf: entry["asOf"]?.stringValue ?? "undated", networks: networks)
-    }
-}
-
 public enum DeployError: Error, Sendable, CustomStringConvertible {
     case invalidDomain(String)
     case relativePath(String, String)
     case unsafePath(String, String)
     case broadPath(String, String)
-    case cdnRanges(String)
     case exists([String])
     case unwritable(String, String)
 
@@ -124,7 +83,6 @@ public enum DeployError: Error, Sendable, CustomStringConvertible {
         case .relativePath(let flag, let path): "\(flag) '\(path)' must be an absolute path (start with /)"
         case .unsafePath(let flag, let path): "\(flag) '\(path)' contains ':', ',', a quote or a newline, which would break the volume syntax; move or link the folder"
         case .broadPath(let flag, let path): "\(flag) \(path) is far too broad to hand to a container; give the folder Jellyfin needs"
-        case .cdnRanges(let reason): "CDN ranges: \(reason)"
         case .exists(let paths): "refusing to overwrite \(paths.count == 1 ? paths[0] : "\(paths.count) files (\(paths.prefix(3).joined(separator: ", "))…)"); pass --force or choose another --out"
         case .unwritable(let path, let reason): "cannot write \(path): \(reason)"
         }

@@ -1,4 +1,5 @@
 import JellyfinAPI
+import JellyfortControls
 
 /// `nftables/jellyfort.nft` and `firewalld/jellyfort.sh`: 443 only from the allow-list or the
 /// CDN's ranges, Jellyfin's own ports closed to everything but this machine, and an empty ban set

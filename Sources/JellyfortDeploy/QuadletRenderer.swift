@@ -1,4 +1,5 @@
 import JellyfinAPI
+import JellyfortControls
 
 /// `jellyfin.container` (Podman ≥ 4.4 Quadlet) and `jellyfin-run.sh` (the same for older Podman).
 enum ContainerRenderer {

@@ -1,6 +1,7 @@
 import Foundation
 import JellyfinAPI
 import JellyfinEmulator
+import JellyfortControls
 import JellyfortDeploy
 import JellyfortTestSupport
 import Testing

@@ -12,9 +12,36 @@ struct ClientIPControl: Control {
         ControlExample("sessions from many addresses", .pass, Sample.evidence()),
         ControlExample("every session from one NAT address", .fail, Sample.evidence(Sample.view { $0.sessions = .observed([SessionFacts(userName: "a", remoteEndPoint: "10.0.2.100"), SessionFacts(userName: "b", remoteEndPoint: "10.0.2.100")]) })),
         ControlExample("one session: cannot tell", .unknown, Sample.evidence(Sample.view { $0.sessions = .observed([SessionFacts(userName: "a", remoteEndPoint: "203.0.113.5")]) })),
+        ControlExample("pasta in the unit", .pass, Sample.deployment()),
+        ControlExample("slirp4netns with the default port handler", .fail, Sample.deployment { $0.containers = [Sample.container { $0.network = "slirp4netns" }] }),
+        ControlExample("rootless default network (rootlessport)", .fail, Sample.deployment { $0.containers = [Sample.container { $0.network = nil }] }),
+        ControlExample("slirp4netns keeping sources", .pass, Sample.deployment { $0.containers = [Sample.container { $0.network = "slirp4netns:port_handler=slirp4netns" }] }),
     ]
 
+    /// What the container definition says: a failure, a pass, or nothing.
+    static func fromDeployment(_ host: HostView) -> Verdict? {
+        let rootless = host.containers.filter { !$0.rootfulEngine && !$0.publishes.isEmpty }
+        guard !rootless.isEmpty else { return nil }
+        var findings: [Finding] = []
+        for container in rootless {
+            let network = container.network ?? ""
+            if network.hasPrefix("pasta") || network == "host" || network.contains("port_handler=slirp4netns") { continue }
+            let what = network.isEmpty ? "the default rootless network" : network
+            findings.append(.at(container.at(nil), "\(what) publishes ports through rootlessport, which rewrites every client address", ["Network": .string(network)]))
+        }
+        if !findings.isEmpty { return .fail("Jellyfin sees every client as the port handler's address", findings: findings) }
+        return .pass("the container's network (\(Set(rootless.compactMap(\.network)).sorted().joined(separator: ", "))) keeps client addresses")
+    }
+
     static func evaluate(_ evidence: Evidence) -> Verdict {
+        let deployed = evidence.host.value.flatMap(fromDeployment)
+        if deployed?.status == .fail { return deployed! }
+        let observed = fromSessions(evidence)
+        if observed.status == .fail || deployed == nil { return observed }
+        return deployed!
+    }
+
+    static func fromSessions(_ evidence: Evidence) -> Verdict {
         evidence.withServerView { view in
             view.sessions.decide("the sessions") { _ in
                 let analysis = ClientAddressAnalysis(view)

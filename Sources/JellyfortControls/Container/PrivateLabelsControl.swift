@@ -1,10 +1,38 @@
 import JellyfinAPI
 import JellyfortCore
 
-struct PrivateLabelsControl: AwaitingCollectorControl {
+/// Guide item 2.
+struct PrivateLabelsControl: Control {
     static let description = ControlDescription(
         id: "container.private-labels", title: "Volumes carry private SELinux labels; no broad host paths", guideItem: 2, severity: .medium,
         rationale: "A private label (:Z) confines each volume to this container. Mounting /, /home, /etc or the Podman socket gives the container the keys to the host.",
         remediation: Remediation("Use :Z on config and cache volumes and mount only the folders Jellyfin needs (jellyfort deploy)."),
         evidence: [.host])
+
+    static let broad: Set<String> = ["/", "/home", "/etc", "/root", "/var", "/usr", "/run", "/var/run"]
+
+    static let examples = [
+        ControlExample("private labels", .pass, Sample.deployment()),
+        ControlExample("config without :Z", .fail, Sample.deployment { $0.containers = [Sample.container { $0.mounts[0].options = [] }] }),
+        ControlExample("the podman socket mounted", .fail, Sample.deployment { $0.containers = [Sample.container { $0.mounts.append(.init(source: "/run/user/1000/podman/podman.sock", target: "/var/run/docker.sock", options: [], line: 21)) }] }),
+    ]
+
+    static func evaluate(_ evidence: Evidence) -> Verdict {
+        evidence.withHostView { host in
+            guard !host.containers.isEmpty else { return .unknown("no container definition among the deployment files") }
+            var findings: [Finding] = []
+            for container in host.containers {
+                for mount in container.mounts {
+                    let source = mount.source.count > 1 && mount.source.hasSuffix("/") ? String(mount.source.dropLast()) : mount.source
+                    if broad.contains(source) || source.hasSuffix(".sock") {
+                        findings.append(.at(container.at(mount.line), "mounts \(mount.source), which reaches far beyond Jellyfin's own folders", ["Source": .string(mount.source)]))
+                    } else if ["/config", "/cache"].contains(mount.target), source.hasPrefix("/"), !mount.hasPrivateLabel {
+                        findings.append(.at(container.at(mount.line), "\(mount.target) has no private SELinux label (:Z)", ["Options": JSONValue(mount.options)]))
+                    }
+                }
+            }
+            guard findings.isEmpty else { return .fail("\(plural(findings.count, "volume problem"))", findings: findings) }
+            return .pass("config and cache carry private labels; no broad host path is mounted")
+        }
+    }
 }

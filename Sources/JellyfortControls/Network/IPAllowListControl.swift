@@ -14,12 +14,28 @@ struct IPAllowListControl: Control {
         ControlExample("declared and enforced by RemoteIPFilter", .pass, Sample.evidence(Sample.view { $0.network = .observed(NetworkFacts(knownProxies: ["10.0.0.2"], localNetworkSubnets: ["192.168.1.0/24"], remoteIPFilter: ["198.51.100.0/24"])) }, settings: { $0.allowList = ["198.51.100.0/24"] })),
         ControlExample("RemoteIPFilter allows more than declared", .fail, Sample.evidence(Sample.view { $0.network = .observed(NetworkFacts(knownProxies: ["10.0.0.2"], localNetworkSubnets: ["192.168.1.0/24"], remoteIPFilter: ["0.0.0.0/0"])) }, settings: { $0.allowList = ["198.51.100.0/24"] })),
         ControlExample("declared, not in Jellyfin, firewall not read", .unknown, Sample.evidence(settings: { $0.allowList = ["198.51.100.0/24"] })),
+        ControlExample("declared and enforced by the firewall", .pass, Sample.deployment({ $0.firewalls = [FirewallFacts(kind: .nftables, location: FileLocation(path: "jellyfort.nft", line: 9), sourcesFor443: ["198.51.100.0/24"], closesJellyfinPorts: true)] }, settings: { $0.allowList = ["198.51.100.0/24"] })),
+        ControlExample("declared, firewall open to all", .fail, Sample.deployment(settings: { $0.allowList = ["198.51.100.0/24"] })),
+        ControlExample("firewall allows more than declared", .fail, Sample.deployment({ $0.firewalls = [FirewallFacts(kind: .nftables, location: FileLocation(path: "jellyfort.nft", line: 9), sourcesFor443: ["198.51.0.0/16"], closesJellyfinPorts: true)] }, settings: { $0.allowList = ["198.51.100.0/24"] })),
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
         let declared = evidence.settings.allowList.compactMap(IPNetwork.init)
         guard !declared.isEmpty else {
             return .warn("no allow-list declared: the whole internet can try to sign in (declare one with --allow CIDR if your viewers come from known places)")
+        }
+        if case .observed(let host) = evidence.host, !host.firewalls.isEmpty || !host.jellyfinSites.isEmpty {
+            let sources = DeclaredSources(host)
+            guard let allowed = sources.allowed else {
+                return .fail("the declared allow-list is not enforced: 443 is open to everyone in the deployment files",
+                             findings: host.firewalls.map { .at($0.location, "no source restriction on 443") })
+            }
+            let extra = sources.beyond(declared)
+            if !extra.isEmpty {
+                return .fail("the rules allow \(extra.map(\.description).joined(separator: ", ")), beyond the declared allow-list",
+                             findings: sources.locations.map { .at($0, "allows more than --allow declares", ["allowed": JSONValue(allowed.map(\.description))]) })
+            }
+            return .pass("the firewall or proxy lets only the declared addresses reach 443")
         }
         return evidence.withServerView { view in
             view.network.decide("the network configuration") { network in

@@ -1,10 +1,34 @@
 import JellyfinAPI
 import JellyfortCore
 
-struct TLSControl: AwaitingCollectorControl {
+/// Guide item 4.
+struct TLSControl: Control {
     static let description = ControlDescription(
         id: "proxy.tls", title: "Jellyfin is served over HTTPS only", guideItem: 4, severity: .high,
         rationale: "Passwords and tokens cross the internet on every sign-in and request. Plain HTTP, an invalid or expiring certificate, missing HSTS or TLS older than 1.2 expose them.",
         remediation: Remediation("Put Caddy in front with automatic HTTPS and HSTS (the Caddyfile from jellyfort deploy)."),
         evidence: [.probe, .host])
+
+    static let examples = [
+        ControlExample("automatic HTTPS with HSTS", .pass, Sample.deployment()),
+        ControlExample("plain http site", .fail, Sample.deployment { $0.proxies = [Sample.site { $0.addresses = ["http://reels-7f3k.example.org"] }] }),
+        ControlExample("no HSTS", .fail, Sample.deployment { $0.proxies = [Sample.site { $0.responseHeadersSet.removeFirst() }] }),
+        ControlExample("no Caddyfile", .unknown, Sample.deployment { $0.proxies = [] }),
+    ]
+
+    static func evaluate(_ evidence: Evidence) -> Verdict {
+        evidence.withJellyfinSites { sites, _ in
+            var findings: [Finding] = []
+            for site in sites {
+                if site.tlsOff || site.addresses.contains(where: { $0.hasPrefix("http://") || $0.hasSuffix(":80") }) {
+                    findings.append(.at(site.location, "site \(site.addresses.joined(separator: " ")) serves Jellyfin over plain HTTP"))
+                }
+                if !site.responseHeadersSet.contains("Strict-Transport-Security") {
+                    findings.append(.at(site.location, "no Strict-Transport-Security header: browsers may still try plain HTTP first"))
+                }
+            }
+            guard findings.isEmpty else { return .fail("Jellyfin is not served over HTTPS only", findings: findings) }
+            return .pass("HTTPS with automatic certificates and HSTS (certificate validity needs --probe)")
+        }
+    }
 }

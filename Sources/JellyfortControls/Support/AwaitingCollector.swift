@@ -1,8 +1,8 @@
 import JellyfinAPI
 import JellyfortCore
 
-/// A control whose deciding evidence (deployment files or network probes) this version of
-/// Jellyfort does not collect yet. It stays in the catalogue, so every report names it, and it
+/// A control whose deciding evidence (network probes) this version of Jellyfort does not
+/// collect yet. It stays in the catalogue, so every report names it, and it
 /// reports `unknown` saying which input would decide it. The catalogue test holds it to that
 /// instead of asking for pass and fail examples; the marker goes once its collector exists.
 protocol AwaitingCollectorControl: Control {}

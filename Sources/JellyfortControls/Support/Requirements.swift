@@ -26,14 +26,21 @@ extension Evidence {
         }
     }
 
+    /// Runs `decide` with the deployment files' view, or says what would decide the control.
+    func withHostView(_ decide: (HostView) -> Verdict) -> Verdict {
+        switch host {
+        case .observed(let view): decide(view)
+        case .unavailable: .unknown("needs \(MissingInput.deployment)")
+        }
+    }
+
     /// The verdict of a control whose deciding evidence comes from deployment files or probes,
     /// which this version of Jellyfort does not collect yet.
     static func needsHostOrProbe(_ sources: [EvidenceSource], given settings: AuditSettings) -> Verdict {
         var inputs: [String] = []
         if sources.contains(.host) { inputs.append(MissingInput.deployment) }
         if sources.contains(.probe) { inputs.append(MissingInput.probe) }
-        let given = !settings.deploymentPaths.isEmpty || settings.probeRequested
-        let suffix = given ? " (this version of Jellyfort does not read them yet)" : ""
+        let suffix = settings.probeRequested && sources.contains(.probe) ? " (this version of Jellyfort does not run probes yet)" : ""
         return .unknown("needs \(inputs.joined(separator: " or "))\(suffix)")
     }
 }

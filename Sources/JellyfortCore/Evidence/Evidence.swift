@@ -8,15 +8,19 @@ public struct Evidence: Sendable, Codable, Equatable {
     public var anonymous: Observed<AnonymousView>
     /// What an administrator credential reads.
     public var api: Observed<ServerView>
+    /// What the deployment files say.
+    public var host: Observed<HostView>
 
     public init(
         settings: AuditSettings = AuditSettings(),
         anonymous: Observed<AnonymousView> = .unavailable("no --server given"),
-        api: Observed<ServerView> = .unavailable("no --server given")
+        api: Observed<ServerView> = .unavailable("no --server given"),
+        host: Observed<HostView> = .unavailable("no --deployment given")
     ) {
         self.settings = settings
         self.anonymous = anonymous
         self.api = api
+        self.host = host
     }
 
     /// The server's version, from whichever view has it.

@@ -129,11 +129,8 @@ extension Jellyfort {
             }
 
             var problems: [String] = []
-            for path in deploymentPaths where !FileManager.default.isReadableFile(atPath: path) {
-                problems.append("cannot read the deployment path \(path): no such file or no permission")
-            }
-            if !deploymentPaths.isEmpty || probe {
-                Terminal.warning("this version does not read deployment files or run probes yet: the controls that need them report unknown")
+            if probe {
+                Terminal.warning("this version does not run network probes yet: the controls that need them report unknown")
             }
 
             var client: JellyfinClient?

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JellyfinAPI
+import JellyfortControls
 import JellyfortDeploy
 
 extension Jellyfort {

@@ -1,0 +1,19 @@
+import JellyfortCore
+
+extension HostView {
+    /// The Caddy sites that proxy to Jellyfin.
+    var jellyfinSites: [ProxySiteFacts] { proxies.filter(\.servesJellyfin) }
+}
+
+extension Evidence {
+    /// Runs `decide` with the sites that serve Jellyfin, or says why it cannot.
+    func withJellyfinSites(_ decide: ([ProxySiteFacts], HostView) -> Verdict) -> Verdict {
+        guard case .observed(let host) = self.host else { return Evidence.needsHostOrProbe([.host, .probe], given: settings) }
+        guard !host.proxies.isEmpty else { return .unknown("no Caddyfile among the deployment files") }
+        let sites = host.jellyfinSites
+        guard !sites.isEmpty else {
+            return .fail("no Caddy site proxies to Jellyfin's port 8096", findings: host.proxies.map { .at($0.location, "site \($0.addresses.joined(separator: " ")) does not proxy to Jellyfin") })
+        }
+        return decide(sites, host)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import JellyfortCore
+import Yams
+
+/// fail2ban filters and jails, and CrowdSec acquisition files.
+enum BanConfigParser {
+    static func fail2ban(_ text: String, path: String) -> [BanFacts] {
+        let ini = INIFile(text)
+        var results: [BanFacts] = []
+        let regexes = ini.values("Definition", "failregex")
+        if !regexes.isEmpty {
+            // A failregex may continue over several indented lines: INIFile joins only `\` lines, so read them here.
+            var patterns: [String] = []
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            for entry in regexes {
+                if !entry.value.isEmpty { patterns.append(entry.value) }
+                var next = entry.line
+                while next < lines.count, let first = lines[next].first, first == " " || first == "\t" {
+                    let continued = lines[next].trimmingCharacters(in: .whitespaces)
+                    if !continued.isEmpty, !continued.hasPrefix("#") { patterns.append(continued) }
+                    next += 1
+                }
+            }
+            results.append(BanFacts(kind: .fail2banFilter, location: FileLocation(path: path, line: regexes[0].line), failRegexes: patterns,
+                                    filterName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent))
+        }
+        for section in Set(ini.entries.map(\.section)) where section != "Definition" && section != "DEFAULT" && section != "INCLUDES" {
+            let logpaths = ini.values(section, "logpath")
+            guard !logpaths.isEmpty else { continue }
+            let enabled = ini.values(section, "enabled").last.map { ["true", "yes", "1"].contains($0.value.lowercased()) } ?? false
+            let filter = ini.values(section, "filter").last?.value.split(separator: "[").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? section
+            results.append(BanFacts(kind: .fail2banJail, location: FileLocation(path: path, line: logpaths[0].line),
+                                    logPaths: logpaths.flatMap { $0.value.split(separator: " ").map(String.init) }, filterName: filter, enabled: enabled))
+        }
+        return results
+    }
+
+    static func crowdsec(_ text: String, path: String) throws -> [BanFacts] {
+        var results: [BanFacts] = []
+        for document in try Yams.load_all(yaml: text) {
+            guard let map = document as? [String: Any] else { continue }
+            let files = (map["filenames"] as? [String]) ?? (map["filename"] as? String).map { [$0] } ?? []
+            let type = (map["labels"] as? [String: Any])?["type"] as? String
+            guard !files.isEmpty || type != nil else { continue }
+            results.append(BanFacts(kind: .crowdsecAcquisition, location: FileLocation(path: path, line: 1), logPaths: files, type: type))
+        }
+        return results
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import JellyfinAPI
+import JellyfortCore
+
+/// Reads `--deployment` files and folders into `HostView`. Each file is recognised by its name
+/// and content; one that cannot be read is reported with its path (and line) and the rest goes on.
+public struct DeploymentReader: Sendable {
+    public static let maximumFileSize = 1_048_576
+    public static let maximumFiles = 2_000
+
+    public init() {}
+
+    public func read(_ paths: [String]) -> HostView {
+        var view = HostView()
+        var files: [(path: String, explicit: Bool)] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                view.problems.append(FileProblem(path, "no such file or folder"))
+                continue
+            }
+            if isDirectory.boolValue {
+                inspectUnitFolder(path, into: &view)
+                files += walk(path).map { ($0, false) }
+            } else {
+                files.append((path, true))
+            }
+        }
+        for (path, explicit) in files.prefix(Self.maximumFiles) {
+            readFile(path, explicit: explicit, into: &view)
+        }
+        if files.count > Self.maximumFiles {
+            view.problems.append(FileProblem(paths.joined(separator: ", "), "more than \(Self.maximumFiles) files; only the first were read: point --deployment at the deployment's own folder"))
+        }
+        return view
+    }
+
+    /// Regular files below a folder, skipping hidden folders other than `.config`, and build output.
+    func walk(_ root: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: root), includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey]) else { return [] }
+        var found: [String] = []
+        for case let url as URL in enumerator {
+            let name = url.lastPathComponent
+            if (try? url.resourceValues(forKeys: [.isDirectoryKey]))?.isDirectory == true {
+                if (name.hasPrefix(".") && name != ".config") || ["node_modules", ".build", "cache", "metadata", "transcodes"].contains(name) { enumerator.skipDescendants() }
+                continue
+            }
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true { found.append(url.path) }
+            if found.count > Self.maximumFiles { break }
+        }
+        return found.sorted()
+    }
+
+    /// A systemd user unit folder says whether the auto-update timer is enabled.
+    func inspectUnitFolder(_ path: String, into view: inout HostView) {
+        let candidates = [path, path + "/systemd/user", path + "/.config/systemd/user"]
+        for folder in candidates where FileManager.default.fileExists(atPath: folder + "/timers.target.wants") || folder.hasSuffix("systemd/user") {
+            guard FileManager.default.fileExists(atPath: folder) else { continue }
+            let link = folder + "/timers.target.wants/podman-auto-update.timer"
+            let enabled = FileManager.default.fileExists(atPath: link) || (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != nil
+            view.autoUpdateTimer = TimerFacts(enabled: enabled, location: FileLocation(path: folder, line: nil))
+            return
+        }
+    }
+
+    func readFile(_ path: String, explicit: Bool, into view: inout HostView) {
+        guard FileManager.default.isReadableFile(atPath: path), let handle = FileHandle(forReadingAtPath: path) else {
+            view.problems.append(FileProblem(path, "cannot read it (permission denied?)"))
+            return
+        }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: Self.maximumFileSize + 1)) ?? Data()
+        guard data.count <= Self.maximumFileSize else {
+            if explicit { view.problems.append(FileProblem(path, "larger than 1 MiB; not a deployment file")) }
+            return
+        }
+        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
+            if explicit { view.problems.append(FileProblem(path, "not UTF-8 text")) }
+            return
+        }
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        do {
+            if try recognise(name: name, text: text, data: data, path: path, into: &view) {
+                view.files.append(path)
+            } else if explicit {
+                view.problems.append(FileProblem(path, "not a deployment file Jellyfort knows (Quadlet unit, run script, compose, podman inspect JSON, Caddyfile, nftables, firewalld zone, fail2ban, CrowdSec)"))
+            }
+        } catch {
+            view.problems.append(FileProblem(path, "\(error)"))
+        }
+    }
+
+    /// Parses the file if it is one of the kinds Jellyfort reads; false when it is none of them.
+    func recognise(name: String, text: String, data: Data, path: String, into view: inout HostView) throws -> Bool {
+        let lowered = name.lowercased()
+        if lowered.hasSuffix(".container") {
+            guard let container = QuadletParser.parse(text, path: path) else { throw HostReadError("a .container unit without a [Container] section") }
+            view.containers.append(container)
+            return true
+        }
+        if lowered == "caddyfile" || lowered.hasSuffix(".caddyfile") || (text.contains("reverse_proxy") && text.contains("{") && !lowered.hasSuffix(".sh")) {
+            let sites = CaddyfileParser.parse(text, path: path)
+            guard !sites.isEmpty else { throw HostReadError("no site block found") }
+            view.proxies += sites
+            return true
+        }
+        if lowered.hasSuffix(".json") || text.first == "[" || text.first == "{" {
+            if let value = try? JSONParser.parse(Array(data)) {
+                if value.objectValue?["nftables"] != nil {
+                    view.firewalls.append(NFTablesParser.parse(json: value, path: path))
+                    return true
+                }
+                let containers = InspectParser.parse(value, path: path)
+                if !containers.isEmpty { view.containers += containers; return true }
+                return false
+            }
+            if lowered.hasSuffix(".json") { throw HostReadError("not valid JSON") }
+        }
+        if lowered.hasSuffix(".nft") || text.hasPrefix("#!/usr/sbin/nft") || text.range(of: #"(?m)^\s*table (inet|ip|ip6) "#, options: .regularExpression) != nil {
+            view.firewalls.append(NFTablesParser.parse(text: text, path: path))
+            return true
+        }
+        if lowered.hasSuffix(".xml"), text.contains("<zone") {
+            view.firewalls.append(try FirewalldZoneParser.parse(data, path: path))
+            return true
+        }
+        if lowered.hasSuffix(".conf") || lowered.hasSuffix(".local"), text.contains("failregex") || text.contains("logpath") {
+            let bans = BanConfigParser.fail2ban(text, path: path)
+            view.banConfigurations += bans
+            return !bans.isEmpty
+        }
+        if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") {
+            if text.range(of: #"(?m)^services:"#, options: .regularExpression) != nil {
+                let containers = try ComposeParser.parse(text, path: path)
+                view.containers += containers
+                return true
+            }
+            if text.contains("filenames:") || text.contains("filename:") {
+                view.banConfigurations += try BanConfigParser.crowdsec(text, path: path)
+                return true
+            }
+            return false
+        }
+        if text.range(of: #"(^|[\s/])(podman|docker)\s+(run|create)\b"#, options: .regularExpression) != nil {
+            let containers = RunCommandParser.parse(text, path: path).filter { ($0.image ?? "").lowercased().contains("jellyfin") || true }
+            guard !containers.isEmpty else { return false }
+            view.containers += containers
+            return true
+        }
+        return false
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import JellyfinAPI
+import JellyfortCore
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// nftables rulesets, as text or `nft -j` JSON: which sources may reach 443, and whether
+/// Jellyfin's own ports are dropped.
+enum NFTablesParser {
+    static func parse(text: String, path: String) -> FirewallFacts {
+        var sets: [String: [String]] = [:]
+        var currentSet: String?
+        var sources: [String]?
+        var closes = false
+        var restricts443 = false
+        var firstLine: Int?
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("#") { continue }
+            if line.hasPrefix("set "), let brace = line.firstIndex(of: "{") {
+                let name = line[line.index(line.startIndex, offsetBy: 4)..<brace].trimmingCharacters(in: .whitespaces)
+                currentSet = name
+                if let elements = Self.elements(in: line) { sets[name, default: []] += elements }
+                // A set written on one line closes on it too.
+                if line.filter({ $0 == "{" }).count == line.filter({ $0 == "}" }).count { currentSet = nil }
+                continue
+            }
+            if let name = currentSet {
+                if let elements = Self.elements(in: line) { sets[name, default: []] += elements }
+                if line == "}" { currentSet = nil }
+                continue
+            }
+            let mentions443 = line.range(of: #"dport (\{[^}]*\b443\b[^}]*\}|443\b)"#, options: .regularExpression) != nil
+            if line.contains("dport"), line.contains("8096"), line.hasSuffix("drop") || line.hasSuffix("reject") { closes = true }
+            if mentions443, line.hasSuffix("accept"), let range = line.range(of: #"saddr (@[A-Za-z0-9_]+|\{[^}]*\}|[0-9a-fA-F.:/]+)"#, options: .regularExpression) {
+                let operand = String(line[range].dropFirst(6))
+                let allowed = operand.hasPrefix("@") ? sets[String(operand.dropFirst())] ?? [] : operand.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                sources = (sources ?? []) + allowed
+                firstLine = firstLine ?? index + 1
+            }
+            if mentions443, !line.contains("saddr"), line.hasSuffix("drop") || line.hasSuffix("reject") { restricts443 = true }
+        }
+        return FirewallFacts(kind: .nftables, location: FileLocation(path: path, line: firstLine), sourcesFor443: restricts443 ? (sources ?? []) : nil, closesJellyfinPorts: closes)
+    }
+
+    /// The items of `elements = { a, b }` on a line.
+    static func elements(in line: String) -> [String]? {
+        guard let start = line.range(of: "elements = {") ?? line.range(of: "elements={") else { return nil }
+        let rest = line[start.upperBound...]
+        guard let close = rest.firstIndex(of: "}") else { return nil }
+        return rest[..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// `nft -j list ruleset`: set elements and the rules' `saddr` matches on 443.
+    static func parse(json: JSONValue, path: String) -> FirewallFacts {
+        let items = json.objectValue?["nftables"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        var sets: [String: [String]] = [:]
+        for item in items {
+            guard let set = item["set"]?.objectValue, let name = set["name"]?.stringValue else { continue }
+            sets[name] = (set["elem"]?.arrayValue ?? []).compactMap { element in
+                if let text = element.stringValue { return text }
+                if let prefix = element.objectValue?["prefix"]?.objectValue, let address = prefix["addr"]?.stringValue, let length = prefix["len"]?.intValue { return "\(address)/\(length)" }
+                return nil
+            }
+        }
+        var sources: [String]?
+        var restricts = false
+        var closes = false
+        for item in items {
+            guard let rule = item["rule"]?.objectValue, let expressions = rule["expr"]?.arrayValue?.compactMap(\.objectValue) else { continue }
+            let text = JSONWriter.string(.array(expressions.map(JSONValue.object)))
+            let on443 = text.contains("443")
+            let verdictAccept = expressions.contains { $0["accept"] != nil }
+            let verdictDrop = expressions.contains { $0["drop"] != nil || $0["reject"] != nil }
+            if text.contains("8096"), verdictDrop { closes = true }
+            guard on443 else { continue }
+            if verdictAccept, text.contains("saddr") {
+                for name in sets.keys where text.contains("\"@\(name)\"") { sources = (sources ?? []) + (sets[name] ?? []) }
+            } else if verdictDrop, !text.contains("saddr") {
+                restricts = true
+            }
+        }
+        return FirewallFacts(kind: .nftables, location: FileLocation(path: path, line: nil), sourcesFor443: restricts ? (sources ?? []) : nil, closesJellyfinPorts: closes)
+    }
+}
+
+/// A firewalld zone XML: open services/ports, and rich rules that accept https from sources.
+final class FirewalldZoneParser: NSObject, XMLParserDelegate {
+    private var services: [String] = []
+    private var ports: [String] = []
+    private var rules: [(source: String?, service: String?, port: String?, action: String?)] = []
+    private var inRule = false
+    private var rule: (source: String?, service: String?, port: String?, action: String?) = (nil, nil, nil, nil)
+    private var depth = 0
+    private var error: String?
+
+    func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
+        error = error ?? "\(parseError.localizedDescription) at line \(parser.lineNumber)"
+    }
+
+    static func parse(_ data: Data, path: String) throws -> FirewallFacts {
+        let delegate = FirewalldZoneParser()
+        let parser = XMLParser(data: data)
+        parser.delegate = delegate
+        let parsed = parser.parse()
+        if !parsed || delegate.error != nil || parser.parserError != nil {
+            throw HostReadError("not well-formed XML: \(delegate.error ?? parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error")")
+        }
+        let httpsOpen = delegate.services.contains("https") || delegate.ports.contains("443/tcp")
+        let accepted = delegate.rules.filter { ($0.service == "https" || $0.port == "443") && $0.action == "accept" }.compactMap(\.source)
+        let closes = delegate.rules.contains { $0.port == "8096" && ($0.action == "reject" || $0.action == "drop") }
+            || (!delegate.services.contains("jellyfin") && !delegate.ports.contains("8096/tcp"))
+        return FirewallFacts(kind: .firewalld, location: FileLocation(path: path, line: nil), sourcesFor443: httpsOpen ? nil : accepted, closesJellyfinPorts: closes)
+    }
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        switch name {
+        case "service" where inRule: rule.service = attributes["name"]
+        case "service": services.append(attributes["name"] ?? "")
+        case "port" where inRule: rule.port = attributes["port"]
+        case "port": ports.append("\(attributes["port"] ?? "")/\(attributes["protocol"] ?? "")")
+        case "rule": inRule = true; rule = (nil, nil, nil, nil)
+        case "source" where inRule: rule.source = attributes["address"]
+        case "accept", "reject", "drop": if inRule { rule.action = name }
+        default: break
+        }
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        if name == "rule" { rules.append(rule); inRule = false }
+    }
+}
+
+struct HostReadError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
