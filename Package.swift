@@ -153,7 +153,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JellyfortDeployTests",
-            dependencies: ["JellyfortDeploy", "JellyfortControls", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            dependencies: ["JellyfortDeploy", "JellyfortControls", "JellyfortHost", "JellyfortCore", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

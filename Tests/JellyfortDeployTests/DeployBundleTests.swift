@@ -2,7 +2,9 @@ import Foundation
 import JellyfinAPI
 import JellyfinEmulator
 import JellyfortControls
+import JellyfortCore
 import JellyfortDeploy
+import JellyfortHost
 import JellyfortTestSupport
 import Testing
 
@@ -78,6 +80,16 @@ struct DeployBundleTests {
         #expect(json.contains(#""/metrics""#))
         #expect(json.contains("api_key"), "\(name): tokens redacted from the log")
         if !allow.isEmpty { #expect(json.contains("198.51.100.0/24")) }
+
+        // caddy's own reading and Jellyfort's agree on the sites and where they send requests.
+        let adapted = try #require(try JSONParser.parse(json).objectValue)
+        let routes = adapted["apps"]?.objectValue?["http"]?.objectValue?["servers"]?.objectValue?["srv0"]?.objectValue?["routes"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        let caddyHosts = Set(routes.flatMap { $0["match"]?.arrayValue?.compactMap { $0.objectValue?["host"]?.arrayValue?.compactMap(\.stringValue) } ?? [] }.flatMap { $0 })
+        let caddyDials = Set(JSONWriter.string(.object(adapted)).matches(of: /"dial":"([^"]+)"/).map { String($0.1) })
+        let ours = DeploymentReader().read([folder.appendingPathComponent("Caddyfile").path]).proxies
+        #expect(Set(ours.filter { !$0.isCatchAll }.flatMap(\.addresses)) == caddyHosts)
+        #expect(Set(ours.flatMap(\.upstreams)) == caddyDials)
+        #expect(ours.contains { $0.isCatchAll && $0.aborts })
         if cdn { #expect(json.contains("173.245.48.0/20") && json.contains("trusted_proxies")) }
     }
 

@@ -8,7 +8,7 @@ import Testing
 /// The generated Caddyfile, served by a real Caddy with `tls internal` on loopback, in front of the emulator.
 @Suite("A real Caddy serving the generated Caddyfile")
 struct LiveCaddyTests {
-    @Test("Jellyfin's API over HTTPS with the security headers, /metrics blocked, the bare IP refused")
+    @Test("Jellyfin's API over HTTPS with the security headers, /metrics blocked, unknown names and the bare IP refused")
     func live() async throws {
         try await withEmulator("hardened", modify: { $0.serverConfiguration["EnableMetrics"] = true }) { fixture in
             var spec = try DeploymentSpec(domain: "reels-7f3k.example.org", mediaPath: "/srv/media", configPath: "/srv/config", cachePath: "/srv/cache")
@@ -54,6 +54,15 @@ struct LiveCaddyTests {
                 Issue.record("the bare IP reached Jellyfin: HTTP \(answer.status)")
             } catch {}
             await scanner.shutdown()
+
+            // An unknown host name (SNI and Host) gets no answer from Jellyfin either.
+            let unknown = try await runTool("curl", package: "curl", ["-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
+                                                                       "--resolve", "unknown.localtest:\(port):127.0.0.1", "https://unknown.localtest:\(port)/System/Info/Public"])
+            #expect(unknown.status != 0, "curl reached an unknown host name: HTTP \(unknown.output)")
+            #expect(!unknown.output.hasPrefix("2"), "HTTP \(unknown.output)")
+            let wrongHost = try await runTool("curl", package: "curl", ["-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
+                                                                         "-H", "Host: unknown.localtest", "https://localhost:\(port)/System/Info/Public"])
+            #expect(!wrongHost.output.hasPrefix("2"), "a wrong Host header reached Jellyfin: HTTP \(wrongHost.output)")
 
             // The access log keeps no token.
             try await Task.sleep(for: .milliseconds(300))

@@ -91,6 +91,45 @@ struct DeploymentAuditTests {
         #expect(ban.findings.contains { $0.message.contains("misses") })
     }
 
+    /// The example command of the hardening guide this product implements ("Securing Jellyfin",
+    /// shaunography.com, item 1), as a self-hoster would paste it into a script.
+    static let guideExample = """
+        podman run \\
+         --detach \\
+         --rm \\
+         --name jellyfin \\
+         --net slirp4netns \\
+         --device /dev/dri/:/dev/dri/ \\
+         --publish 8096:8096/tcp \\
+         --user $(id -u):$(id -g) \\
+         --userns keep-id \\
+         -v /media/shaun/media/.jellyfin/cache:/cache:Z \\
+         -v /media/shaun/media/.jellyfin/config:/config:Z \\
+         -v /media/shaun/media/:/media:z \\
+         docker.io/jellyfin/jellyfin:latest
+        """
+
+    @Test("the guide's own example command: rootless and labelled, but it has the traps the guide warns about")
+    func guideExampleFindings() async throws {
+        let folder = temporaryDirectory("guide")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = folder.appendingPathComponent("jellyfin.sh")
+        try ("#!/bin/sh\n" + Self.guideExample + "\n").write(to: script, atomically: true, encoding: .utf8)
+        let run = await audit([script.path])
+        #expect(run.problems.isEmpty)
+        let found = statuses(run)
+        #expect(found["container.rootless"] == .pass, "rootless podman with --userns keep-id")
+        #expect(found["container.private-labels"] == .pass, "config and cache carry :Z")
+        #expect(found["container.client-ip"] == .fail, "slirp4netns without port_handler=slirp4netns hides client addresses")
+        #expect(found["container.media-readonly"] == .fail, "the media mount has :z but no ro")
+        #expect(found["proxy.direct-port-closed"] == .fail, "8096 is published on every interface")
+        #expect(found["container.autoupdate"] == .fail, "no io.containers.autoupdate label in the example")
+        #expect(found["container.least-privilege"] == .fail, "no no-new-privileges; /dev/dri alone would be fine")
+        let leastPrivilege = try #require(run.report.controls.first { $0.id == "container.least-privilege" })
+        #expect(leastPrivilege.findings.map(\.message) == ["no NoNewPrivileges (--security-opt no-new-privileges)"])
+        #expect(leastPrivilege.findings.first?.location == FileLocation(path: script.path, line: 2))
+    }
+
     @Test("a deployment path that cannot be read makes the run incomplete but still reports")
     func unreadable() async {
         let run = await audit(["/nonexistent/deployment"])
