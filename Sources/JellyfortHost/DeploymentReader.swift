@@ -90,11 +90,17 @@ public struct DeploymentReader: Sendable {
         }
     }
 
+    /// Only Jellyfin's container counts: a deployment folder also holds Caddy's, a database's, ….
+    static func isJellyfin(_ container: ContainerFacts, fileName: String) -> Bool {
+        (container.image ?? "").lowercased().contains("jellyfin") || fileName.contains("jellyfin")
+    }
+
     /// Parses the file if it is one of the kinds Jellyfort reads; false when it is none of them.
     func recognise(name: String, text: String, data: Data, path: String, into view: inout HostView) throws -> Bool {
         let lowered = name.lowercased()
         if lowered.hasSuffix(".container") {
             guard let container = QuadletParser.parse(text, path: path) else { throw HostReadError("a .container unit without a [Container] section") }
+            guard Self.isJellyfin(container, fileName: lowered) else { return false }
             view.containers.append(container)
             return true
         }
@@ -110,7 +116,7 @@ public struct DeploymentReader: Sendable {
                     view.firewalls.append(NFTablesParser.parse(json: value, path: path))
                     return true
                 }
-                let containers = InspectParser.parse(value, path: path)
+                let containers = InspectParser.parse(value, path: path).filter { Self.isJellyfin($0, fileName: lowered) }
                 if !containers.isEmpty { view.containers += containers; return true }
                 return false
             }
@@ -142,7 +148,7 @@ public struct DeploymentReader: Sendable {
             return false
         }
         if text.range(of: #"(^|[\s/])(podman|docker)\s+(run|create)\b"#, options: .regularExpression) != nil {
-            let containers = RunCommandParser.parse(text, path: path).filter { ($0.image ?? "").lowercased().contains("jellyfin") || true }
+            let containers = RunCommandParser.parse(text, path: path).filter { Self.isJellyfin($0, fileName: lowered) }
             guard !containers.isEmpty else { return false }
             view.containers += containers
             return true

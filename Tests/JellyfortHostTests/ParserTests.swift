@@ -225,6 +225,17 @@ struct ParserTests {
         #expect(view.banConfigurations.contains { $0.kind == .crowdsecAcquisition && $0.type == "jellyfin" })
     }
 
+    @Test("other containers in the same folder are not taken for Jellyfin")
+    func otherContainers() throws {
+        let view = try read([
+            "caddy.container": "[Container]\nImage=docker.io/library/caddy:2\nPublishPort=443:443\n",
+            "stack.sh": "podman run -d --name db -p 5432:5432 docker.io/library/postgres:16\npodman run -d --userns keep-id docker.io/jellyfin/jellyfin:latest\n",
+        ])
+        #expect(view.containers.count == 1)
+        #expect(view.containers[0].image == "docker.io/jellyfin/jellyfin:latest")
+        #expect(view.containers[0].location.line == 2)
+    }
+
     @Test("unreadable and unrecognised files are reported with their path; the rest is read")
     func problems() throws {
         let folder = temporaryDirectory("problems")
