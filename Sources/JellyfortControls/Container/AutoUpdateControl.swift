@@ -26,10 +26,9 @@ struct AutoUpdateControl: Control {
     }
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
-        evidence.withHostView { host in
-            guard !host.containers.isEmpty else { return .unknown("no container definition among the deployment files") }
+        evidence.withContainers { containers, host in
             var findings: [Finding] = []
-            for container in host.containers {
+            for container in containers {
                 let at = container.at(nil)
                 if container.autoUpdateLabel != "registry" { findings.append(.at(at, "no AutoUpdate=registry (label io.containers.autoupdate=registry)")) }
                 if let image = container.image, !isFullyQualified(image) {

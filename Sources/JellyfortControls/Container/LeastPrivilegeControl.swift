@@ -17,10 +17,9 @@ struct LeastPrivilegeControl: Control {
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
-        evidence.withHostView { host in
-            guard !host.containers.isEmpty else { return .unknown("no container definition among the deployment files") }
+        evidence.withContainers { containers, _ in
             var findings: [Finding] = []
-            for container in host.containers {
+            for container in containers {
                 let at = container.at(nil)
                 if container.privileged { findings.append(.at(at, "--privileged")) }
                 if !container.addedCapabilities.isEmpty { findings.append(.at(at, "adds capabilities \(container.addedCapabilities.joined(separator: ", "))", ["CapAdd": JSONValue(container.addedCapabilities)])) }

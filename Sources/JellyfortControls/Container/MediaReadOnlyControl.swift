@@ -24,9 +24,8 @@ struct MediaReadOnlyControl: Control {
     }
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
-        evidence.withHostView { host in
-            guard !host.containers.isEmpty else { return .unknown("no container definition among the deployment files") }
-            let media = host.containers.flatMap { container in mediaMounts(container).map { (container, $0) } }
+        evidence.withContainers { containers, _ in
+            let media = containers.flatMap { container in mediaMounts(container).map { (container, $0) } }
             guard !media.isEmpty else { return .warn("no media mount found in the container definition") }
             let writable = media.filter { !$0.1.isReadOnly }
             guard writable.isEmpty else {

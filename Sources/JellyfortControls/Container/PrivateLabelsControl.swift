@@ -18,10 +18,9 @@ struct PrivateLabelsControl: Control {
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
-        evidence.withHostView { host in
-            guard !host.containers.isEmpty else { return .unknown("no container definition among the deployment files") }
+        evidence.withContainers { containers, _ in
             var findings: [Finding] = []
-            for container in host.containers {
+            for container in containers {
                 for mount in container.mounts {
                     let source = mount.source.count > 1 && mount.source.hasSuffix("/") ? String(mount.source.dropLast()) : mount.source
                     if broad.contains(source) || source.hasSuffix(".sock") {

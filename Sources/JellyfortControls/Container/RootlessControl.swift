@@ -19,10 +19,9 @@ struct RootlessControl: Control {
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
-        evidence.withHostView { host in
-            guard !host.containers.isEmpty else { return .unknown("no container definition among the deployment files") }
+        evidence.withContainers { containers, _ in
             var findings: [Finding] = []
-            for container in host.containers {
+            for container in containers {
                 let at = container.at(nil)
                 if container.rootfulEngine { findings.append(.at(at, "\(container.engine == "podman" ? "sudo podman" : container.engine) runs the container as root on the host")) }
                 if container.privileged { findings.append(.at(at, "--privileged gives the container root's powers on the host", ["privileged": true])) }

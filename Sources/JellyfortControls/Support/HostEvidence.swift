@@ -6,6 +6,14 @@ extension HostView {
 }
 
 extension Evidence {
+    /// Runs `decide` with Jellyfin's container definitions, or says why it cannot.
+    func withContainers(_ decide: ([ContainerFacts], HostView) -> Verdict) -> Verdict {
+        withHostView { host in
+            guard !host.containers.isEmpty else { return .unknown("no Jellyfin container definition among the deployment files") }
+            return decide(host.containers, host)
+        }
+    }
+
     /// Runs `decide` with the sites that serve Jellyfin, or says why it cannot.
     func withJellyfinSites(_ decide: ([ProxySiteFacts], HostView) -> Verdict) -> Verdict {
         guard case .observed(let host) = self.host else { return Evidence.needsHostOrProbe([.host, .probe], given: settings) }
