@@ -62,7 +62,7 @@ extension EmulatedServer {
             throw RequestFailure.status(400, "The \(key) field is required.")
         }
         // Type check of the fields Jellyfin binds: a wrong type is a 400 from the JSON binder.
-        for (key, value) in posted.fields {
+        for (key, value) in posted.pairs {
             guard let expected = policyDefaults[key] else { continue }
             let compatible: Bool = switch (expected, value) {
             case (.bool, .bool), (.int, .int), (.string, .string), (.array, .array), (_, .null): true

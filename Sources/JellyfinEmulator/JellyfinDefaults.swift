@@ -198,14 +198,16 @@ enum JellyfinDefaults {
 extension JSONObject {
     /// The fields whose names `other` does not have.
     func filter(notIn other: JSONObject) -> JSONObject {
-        JSONObject(fields.filter { other[$0.key] == nil })
+        var kept = JSONObject()
+        for (name, value) in pairs where other[name] == nil { kept[name] = value }
+        return kept
     }
 
     /// Replace-whole semantics of a Jellyfin configuration POST: known fields from `posted`,
     /// every other known field from `defaults`, unknown fields dropped.
     func replacingKnownFields(with posted: JSONObject) -> JSONObject {
         var result = self
-        for key in fields.keys {
+        for key in keys {
             if let value = posted[key] { result[key] = value }
         }
         return result

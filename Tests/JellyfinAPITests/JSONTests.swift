@@ -26,6 +26,26 @@ struct JSONTests {
         #expect(objects[1][""] == 4 && objects[1]["ab"] == 6 && objects[1]["b\""] == 7)
     }
 
+    @Test("objects that share their field names stay independent values")
+    func sharedShapes() throws {
+        let value = try JSONParser.parse(#"[{"a":1,"b":2},{"a":3,"b":4},{"b":2,"a":1},{"a":1,"a":9}]"#)
+        let objects = (value.arrayValue ?? []).compactMap(\.objectValue)
+        try #require(objects.count == 4)
+        var first = objects[0]
+        var second = objects[1]
+        first["a"] = 10
+        second["c"] = true
+        second["b"] = nil
+        #expect(objects[0]["a"] == 1 && objects[1]["b"] == 4, "the originals are untouched")
+        #expect(first["a"] == 10 && first["b"] == 2 && first.count == 2)
+        #expect(second.keys == ["a", "c"] && second["b"] == nil)
+        #expect(objects[0] == objects[2], "the same fields in another order are equal")
+        #expect(objects[0].hashValue == objects[2].hashValue)
+        #expect(objects[0] != objects[1])
+        #expect(objects[3]["a"] == 9 && objects[3].count == 1, "a repeated name: the last value wins")
+        #expect(JSONWriter.string(.object(objects[2])) == #"{"a":1,"b":2}"#)
+    }
+
     @Test("rejects malformed documents with the offset of the problem", arguments: [
         "", "{", "[1,]", "{\"a\" 1}", "tru", "{\"a\":1} x", "\"unterminated", "01x", "{\"a\":\"\u{01}\"}", "-",
     ])

@@ -75,7 +75,7 @@ extension Date: JSONFieldValue {
 extension JSONObject {
     /// The field's value, or nil when it is absent or null; a value of the wrong type is an error.
     public func value<Value: JSONFieldValue>(_ key: String, as type: Value.Type = Value.self) throws(JSONShapeError) -> Value? {
-        guard let raw = fields[key], !raw.isNull else { return nil }
+        guard let raw = self[key], !raw.isNull else { return nil }
         guard let value = Value(json: raw) else {
             throw JSONShapeError(field: key, problem: "expected \(Value.expectation), found \(raw.kindName)")
         }
@@ -92,15 +92,15 @@ extension JSONObject {
 
     /// Reads a field that validation has already checked; falls back when it is absent.
     func checked<Value: JSONFieldValue>(_ key: String, default fallback: Value) -> Value {
-        fields[key].flatMap(Value.init(json:)) ?? fallback
+        self[key].flatMap(Value.init(json:)) ?? fallback
     }
 
     func checked<Value: JSONFieldValue>(_ key: String) -> Value? {
-        fields[key].flatMap(Value.init(json:))
+        self[key].flatMap(Value.init(json:))
     }
 
     mutating func set<Value: JSONFieldValue>(_ key: String, _ value: Value?) {
-        fields[key] = value.map(\.json) ?? .null
+        self[key] = value.map(\.json) ?? .null
     }
 }
 

@@ -50,7 +50,12 @@ public struct JSONParser {
         var index = 0
         /// Field names seen so far: a list of 10,000 users repeats the same 80 names, and sharing
         /// one String for each saves an allocation per field.
-        var names: [UInt64: (bytes: [UInt8], name: String)] = [:]
+        var names: [UInt64: (bytes: [UInt8], name: String, id: Int)] = [:]
+        /// Shapes seen so far, by the ids of their names in order.
+        var shapes: [[Int]: JSONShape] = [:]
+        var nameCount = 0
+        /// The id of the last name read (names without escapes only; -1 otherwise).
+        var lastNameId = -1
 
         func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
 
@@ -97,25 +102,35 @@ public struct JSONParser {
                 hash = (hash ^ UInt64(bytes[scan])) &* 0x100_0000_01b3
                 scan += 1
             }
-            guard scan < bytes.count, bytes[scan] == UInt8(ascii: "\"") else { return try readString() }
+            guard scan < bytes.count, bytes[scan] == UInt8(ascii: "\"") else {
+                lastNameId = -1
+                return try readString()
+            }
             let slice = UnsafeBufferPointer(rebasing: bytes[start..<scan])
             if let known = names[hash], known.bytes.count == slice.count,
                 slice.isEmpty || known.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, slice.baseAddress!, slice.count) == 0 })
             {
                 index = scan + 1
+                lastNameId = known.id
                 return known.name
             }
             let name = String(decoding: slice, as: UTF8.self)
-            names[hash] = (Array(slice), name)
+            if names[hash] == nil {
+                nameCount += 1
+                names[hash] = (Array(slice), name, nameCount)
+                lastNameId = nameCount
+            } else {
+                lastNameId = -1  // a hash collision: not shared
+            }
             index = scan + 1
             return name
         }
 
         mutating func readObject(depth: Int) throws(JSONParseError) -> JSONObject {
             index += 1
-            // Fields are gathered first and hashed once into a dictionary of the right size:
-            // growing a dictionary field by field rehashes every name several times.
-            var pairs: [(String, JSONValue)] = []
+            var names: [String] = []
+            var ids: [Int] = []
+            var values: [JSONValue] = []
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
@@ -125,22 +140,44 @@ public struct JSONParser {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a field name") }
                 let key = try readName()
+                let id = lastNameId
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 index += 1
                 skipWhitespace()
-                pairs.append((key, try readValue(depth: depth + 1)))
+                let value = try readValue(depth: depth + 1)
+                names.append(key)
+                ids.append(id)
+                values.append(value)
                 skipWhitespace()
                 guard index < bytes.count else { throw fail("unterminated object") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
                 if bytes[index] == UInt8(ascii: "}") {
                     index += 1
-                    var fields = [String: JSONValue](minimumCapacity: pairs.count)
-                    for (key, value) in pairs { fields[key] = value }
-                    return JSONObject(fields)
+                    return makeObject(names: names, ids: ids, values: values)
                 }
                 throw fail("expected ',' or '}'")
             }
+        }
+
+        /// Objects with the same names in the same order share one shape.
+        mutating func makeObject(names: [String], ids: [Int], values grown: [JSONValue]) -> JSONObject {
+            // Appending doubled the storage as it went; keep only what the object uses.
+            let values = grown.capacity > grown.count + 4 ? Array(unsafeUninitializedCapacity: grown.count) { buffer, count in
+                for (index, value) in grown.enumerated() { (buffer.baseAddress! + index).initialize(to: value) }
+                count = grown.count
+            } : grown
+            let shareable = !ids.contains(-1)
+            if shareable, let shape = shapes[ids] { return JSONObject(shape: shape, values: values) }
+            guard Set(names).count == names.count else {
+                // A repeated name: the last value wins, as with any JSON reader.
+                var object = JSONObject()
+                for (name, value) in zip(names, values) { object[name] = value }
+                return object
+            }
+            let shape = JSONShape(names: names)
+            if shareable { shapes[ids] = shape }
+            return JSONObject(shape: shape, values: values)
         }
 
         mutating func readArray(depth: Int) throws(JSONParseError) -> [JSONValue] {

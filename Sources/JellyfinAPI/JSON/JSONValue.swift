@@ -101,22 +101,104 @@ extension JSONValue: Codable {
     }
 }
 
-/// A JSON object: unordered fields, written back with sorted keys so that output is repeatable.
-public struct JSONObject: Sendable, Hashable {
-    public var fields: [String: JSONValue]
+/// The field names of an object, shared by every object with the same names.
+///
+/// A list of 10,000 users holds three shapes (user, policy, configuration), not 30,000
+/// dictionaries: each object keeps only its values, which is most of the memory saved.
+public final class JSONShape: Sendable {
+    public let names: [String]
+    let positions: [String: Int]
 
-    public init(_ fields: [String: JSONValue] = [:]) { self.fields = fields }
-
-    public subscript(key: String) -> JSONValue? {
-        get { fields[key] }
-        set { fields[key] = newValue }
+    init(names: [String]) {
+        self.names = names
+        var positions: [String: Int] = Dictionary(minimumCapacity: names.count)
+        for (index, name) in names.enumerated() { positions[name] = index }
+        self.positions = positions
     }
 
-    public var keys: Dictionary<String, JSONValue>.Keys { fields.keys }
+    static let empty = JSONShape(names: [])
+
+    func appending(_ name: String) -> JSONShape { JSONShape(names: names + [name]) }
+
+    func removing(at index: Int) -> JSONShape {
+        var remaining = names
+        remaining.remove(at: index)
+        return JSONShape(names: remaining)
+    }
+}
+
+/// A JSON object: named fields in no meaningful order, written back with sorted keys so that
+/// output is repeatable.
+public struct JSONObject: Sendable, Hashable {
+    var shape: JSONShape
+    var values: [JSONValue]
+
+    public init(_ fields: [String: JSONValue] = [:]) {
+        let names = Array(fields.keys)
+        shape = names.isEmpty ? .empty : JSONShape(names: names)
+        values = names.map { fields[$0]! }
+    }
+
+    /// Values in the order of a shape's names (the parser's fast path).
+    init(shape: JSONShape, values: [JSONValue]) {
+        self.shape = shape
+        self.values = values
+    }
+
+    /// The fields as a dictionary (a copy: prefer the subscript for single fields).
+    public var fields: [String: JSONValue] {
+        get { Dictionary(uniqueKeysWithValues: zip(shape.names, values)) }
+        set { self = JSONObject(newValue) }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        get { shape.positions[key].map { values[$0] } }
+        set {
+            if let position = shape.positions[key] {
+                if let newValue {
+                    values[position] = newValue
+                } else {
+                    shape = shape.removing(at: position)
+                    values.remove(at: position)
+                }
+            } else if let newValue {
+                shape = shape.appending(key)
+                values.append(newValue)
+            }
+        }
+    }
+
+    public var keys: [String] { shape.names }
+
+    public var count: Int { values.count }
+
+    /// Name and value of every field.
+    public var pairs: Zip2Sequence<[String], [JSONValue]> { zip(shape.names, values) }
 
     /// Fields of `other` replace this object's fields of the same name; the rest stay.
     public func merging(_ other: JSONObject) -> JSONObject {
-        JSONObject(fields.merging(other.fields, uniquingKeysWith: { _, new in new }))
+        var result = self
+        for (name, value) in other.pairs { result[name] = value }
+        return result
+    }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.values.count == rhs.values.count else { return false }
+        if lhs.shape === rhs.shape { return lhs.values == rhs.values }
+        return lhs.pairs.allSatisfy { name, value in rhs[name] == value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        // Order-independent, like a dictionary's.
+        var combined = 0
+        for (name, value) in pairs {
+            var field = Hasher()
+            field.combine(name)
+            field.combine(value)
+            combined ^= field.finalize()
+        }
+        hasher.combine(values.count)
+        hasher.combine(combined)
     }
 }
 

@@ -35,18 +35,18 @@ public enum JSONWriter {
         case .object(let object):
             output.append(UInt8(ascii: "{"))
             if sortedKeys {
-                for (position, key) in object.fields.keys.sorted().enumerated() {
+                for (position, key) in object.keys.sorted().enumerated() {
                     if position > 0 { output.append(UInt8(ascii: ",")) }
                     writeString(key, into: &output)
                     output.append(UInt8(ascii: ":"))
-                    write(object.fields[key]!, into: &output, sortedKeys: true)
+                    write(object[key]!, into: &output, sortedKeys: true)
                 }
             } else {
-                for (position, field) in object.fields.enumerated() {
+                for (position, field) in object.pairs.enumerated() {
                     if position > 0 { output.append(UInt8(ascii: ",")) }
-                    writeString(field.key, into: &output)
+                    writeString(field.0, into: &output)
                     output.append(UInt8(ascii: ":"))
-                    write(field.value, into: &output, sortedKeys: false)
+                    write(field.1, into: &output, sortedKeys: false)
                 }
             }
             output.append(UInt8(ascii: "}"))
