@@ -85,11 +85,6 @@ public final class JellyfinEmulator: Sendable {
         _ = try? await task.value
     }
 
-    /// Runs until the surrounding task is cancelled.
-    public func wait() async throws {
-        try await task.value
-    }
-
     private static func respond(to request: Request, context: EmulatorRequestContext, server: EmulatedServer) async throws -> Response {
         let body: ByteBuffer
         do {

@@ -29,19 +29,15 @@ extension Jellyfort {
         static let configuration = CommandConfiguration(
             abstract: "Check a Jellyfin server against the hardening guide and score it.",
             discussion: """
-                Reads the server (as anyone on the internet sees it, and as an administrator when
-                given a credential), evaluates every control of the catalogue, and prints a scored
-                report grouped by guide item, with the evidence and the fix for each failure.
-                The audit only reads: it never changes the server.
+                Reads the server (as anyone on the internet sees it, and as an administrator when given a credential), evaluates every control of the catalogue, and prints a scored report grouped by guide item, with the evidence and the fix for each failure. The audit only reads: it never changes the server.
 
                 Examples:
-                  jellyfort audit --server https://jellyfin.example.org --api-key-file ~/.config/jellyfort/api-key
-                  JELLYFORT_API_KEY=… jellyfort audit --server http://127.0.0.1:8096 --format html --output report.html
-                  jellyfort audit --server https://jf.example.org --api-key-file key --fail-on critical --format sarif
+                  jellyfort audit --server https://jf.example.org --api-key-file key
+                  jellyfort audit --server https://jf.example.org --api-key-file key \\
+                                    --format html --output report.html
+                  jellyfort audit --deployment ~/.config/containers/systemd --format sarif
 
-                Exit codes: 0 no control at or above --fail-on failed; 1 at least one did;
-                2 the audit could not read a source it was asked to use (report still written);
-                64 usage error.
+                Exit codes: 0 no control at or above --fail-on failed; 1 at least one did; 2 the audit could not read a source it was asked to use (report still written); 64 usage error.
                 """
         )
 

@@ -12,10 +12,7 @@ extension Jellyfort {
         static let configuration = CommandConfiguration(
             abstract: "See Jellyfort at work on a built-in Jellyfin emulator; needs nothing installed.",
             discussion: """
-                Starts the bundled Jellyfin emulator on a free loopback port, set up the way most
-                servers are left (the 'insecure' scenario), and runs the whole story on it: the
-                audit, the harden plan, applying it, the audit after (score before → after), and
-                the rollback. Nothing leaves this machine and nothing is kept.
+                Starts the bundled Jellyfin emulator on a free loopback port, set up the way most servers are left (the 'insecure' scenario), and runs the whole story on it: the audit, the harden plan, applying it, the audit after (score before → after), and the rollback. Nothing leaves this machine and nothing is kept.
                 """
         )
 

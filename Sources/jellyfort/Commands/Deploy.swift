@@ -9,13 +9,15 @@ extension Jellyfort {
         static let configuration = CommandConfiguration(
             abstract: "Write the hardened deployment: Quadlet unit, Caddyfile, firewall rules, ban filters.",
             discussion: """
-                Writes a bundle of files and a README in it that says what each does and the steps,
-                in order, and as which user. Nothing is installed or started.
+                Writes a bundle of files and a README in it that says what each does and the steps, in order, and as which user. Nothing is installed or started.
 
                 Examples:
-                  jellyfort deploy --domain reels-7f3k.example.org --media /srv/media --lan-cidr 192.168.1.0/24
-                  jellyfort deploy --domain reels-7f3k.example.org --media /srv/media --allow 198.51.100.0/24 --out ./jellyfin-deploy
-                  jellyfort deploy --domain reels-7f3k.example.org --media /srv/media --cdn cloudflare --gpu
+                  jellyfort deploy --domain reels-7f3k.example.org --media /srv/media \\
+                                     --lan-cidr 192.168.1.0/24
+                  jellyfort deploy --domain reels-7f3k.example.org --media /srv/media \\
+                                     --allow 198.51.100.0/24 --out ./jellyfin-deploy
+                  jellyfort deploy --domain reels-7f3k.example.org --media /srv/media \\
+                                     --cdn cloudflare --gpu
                 """
         )
 

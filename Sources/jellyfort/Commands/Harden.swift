@@ -11,15 +11,14 @@ extension Jellyfort {
         static let configuration = CommandConfiguration(
             abstract: "Fix what the Jellyfin API can fix: plan, show the changes, apply, check, roll back.",
             discussion: """
-                Without --apply it only shows what it would change, field by field, and changes
-                nothing. With --apply it saves a backup of every object it touches, journals every
-                step, applies the changes, and audits the touched controls again. Any run can be
-                undone with 'jellyfort harden rollback'.
+                Without --apply it only shows what it would change, field by field, and changes nothing. With --apply it saves a backup of every object it touches, journals every step, applies the changes, and audits the touched controls again. Any run can be undone with 'jellyfort harden rollback'. All options: jellyfort harden plan --help.
 
                 Examples:
                   jellyfort harden --server https://jf.example.org --api-key-file key
-                  jellyfort harden --server https://jf.example.org --api-key-file key --lan-cidr 192.168.1.0/24 --proxy 10.0.0.2 --apply
-                  jellyfort harden --server https://jf.example.org --api-key-file key --admin-name quill-keeper --create-media-user mira --apply --yes
+                  jellyfort harden --server https://jf.example.org --api-key-file key \\
+                                     --lan-cidr 192.168.1.0/24 --proxy 10.0.0.2 --apply
+                  jellyfort harden --server https://jf.example.org --api-key-file key \\
+                                     --admin-name quill-keeper --create-media-user mira --apply
                   jellyfort harden runs
                   jellyfort harden rollback
                 """,
