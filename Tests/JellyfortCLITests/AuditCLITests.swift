@@ -151,7 +151,7 @@ struct AuditCLITests {
     }
 
     @Test("a config file that is wrong says so in one line and exits 64", arguments: [
-        "suppress:\n  - id: api.keys\n", "failOn: sometimes\n", "colour: blue\n", "suppress: [1, 2]\n", "lanCidr: [not-a-cidr]\n", "{{{",
+        "suppress:\n  - id: api.keys\n", "suppress:\n  - id: no.such-control\n    reason: because\n", "cdn: akamai\n", "failOn: sometimes\n", "colour: blue\n", "suppress: [1, 2]\n", "lanCidr: [not-a-cidr]\n", "{{{",
     ])
     func badConfig(_ text: String) async throws {
         let path = temporaryDirectory("badconfig").appendingPathComponent("jellyfort.yml").path

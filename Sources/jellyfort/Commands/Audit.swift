@@ -107,8 +107,17 @@ extension Jellyfort {
                 Terminal.error("nothing to audit: give --server URL (and a credential), --deployment PATH, or both")
                 throw ExitCode(AuditExit.usage)
             }
+            let configName = config ?? "jellyfort.yml"
             for value in settingsFile.lanCIDRs + settingsFile.allow where IPNetwork(value) == nil {
-                Terminal.error("\(config ?? "jellyfort.yml"): '\(value)' is not an IP address or CIDR range")
+                Terminal.error("\(configName): '\(value)' is not an IP address or CIDR range")
+                throw ExitCode(AuditExit.usage)
+            }
+            for suppression in settingsFile.suppressions where control(withId: suppression.id) == nil {
+                Terminal.error("\(configName): suppress names an unknown control id '\(suppression.id)'; jellyfort controls list shows them all")
+                throw ExitCode(AuditExit.usage)
+            }
+            if let name = settingsFile.cdn, name != "cloudflare" {
+                Terminal.error("\(configName): cdn knows only 'cloudflare'")
                 throw ExitCode(AuditExit.usage)
             }
             let threshold: FailThreshold
@@ -116,7 +125,7 @@ extension Jellyfort {
                 threshold = failOn
             } else if let text = settingsFile.failOn {
                 guard let parsed = FailThreshold(rawValue: text) else {
-                    Terminal.error("\(config ?? "jellyfort.yml"): failOn must be one of \(FailThreshold.allCases.map(\.rawValue).joined(separator: ", "))")
+                    Terminal.error("\(configName): failOn must be one of \(FailThreshold.allCases.map(\.rawValue).joined(separator: ", "))")
                     throw ExitCode(AuditExit.usage)
                 }
                 threshold = parsed
