@@ -43,21 +43,10 @@ extension EmulatedServer {
         return current
     }
 
-    /// `NetworkManager.IsInLocalNetwork`: loopback always; else `LocalNetworkSubnets`, or the
-    /// private ranges when that list is empty.
     func isInLocalNetwork(_ address: IPAddress) -> Bool {
-        if address.isLoopback { return true }
-        let entries = networkConfiguration["LocalNetworkSubnets"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        let exclusions = entries.filter { $0.hasPrefix("!") }.compactMap { IPNetwork(String($0.dropFirst())) }
-        if exclusions.contains(where: { $0.contains(address) }) { return false }
-        var subnets = entries.filter { !$0.hasPrefix("!") }.compactMap(IPNetwork.init)
-        if subnets.isEmpty {
-            subnets = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].compactMap(IPNetwork.init)
-            if networkConfiguration["EnableIPv6"]?.boolValue == true {
-                subnets += ["fe80::/10", "fc00::/7"].compactMap(IPNetwork.init)
-            }
-        }
-        return subnets.contains { $0.contains(address) }
+        JellyfinLAN.contains(
+            address, localNetworkSubnets: networkConfiguration["LocalNetworkSubnets"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            ipv6Enabled: networkConfiguration["EnableIPv6"]?.boolValue == true)
     }
 
     // MARK: Authentication

@@ -25,8 +25,7 @@ public struct DeploymentSpec: Sendable {
         for (flag, path) in [("--media", mediaPath), ("--config-dir", configPath), ("--cache-dir", cachePath)] {
             guard path.hasPrefix("/") else { throw .relativePath(flag, path) }
             guard !path.contains(":"), !path.contains(","), !path.contains("\n"), !path.contains("'") else { throw .unsafePath(flag, path) }
-            let broad = ["/", "/home", "/etc", "/root", "/var", "/usr", "/run/podman", "/run/user"]
-            guard !broad.contains(path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path) else { throw .broadPath(flag, path) }
+            guard !BroadHostPaths.contains(path) else { throw .broadPath(flag, path) }
         }
         self.domain = lowered
         self.mediaPath = mediaPath
@@ -49,15 +48,7 @@ public struct DeploymentSpec: Sendable {
     }
 
     /// Why the name is easy to find, or nil (controls.md, proxy.obscure-domain).
-    public var guessableReason: String? {
-        let labels = domain.split(separator: ".")
-        if labels.count == 2 { return "\(domain) is the apex of the domain, the first name anyone tries" }
-        let first = String(labels[0])
-        if ["jellyfin", "media", "watch", "tv", "stream", "movies", "plex", "emby"].contains(first) {
-            return "'\(first).' is among the first subdomains scanners try"
-        }
-        return nil
-    }
+    public var guessableReason: String? { GuessableNames.siteReason(domain) }
 
     /// The addresses 443 is open to, or nil for everyone.
     public var sourcesFor443: [IPNetwork]? {

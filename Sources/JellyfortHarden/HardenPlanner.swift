@@ -210,9 +210,6 @@ public struct HardenPlanner: Sendable {
         guard let own = sessions.first(where: { $0.deviceId == deviceId && $0.userId == client.signedInUserId }),
             let endPoint = own.remoteEndPoint, let address = IPAddress(endPoint: endPoint)
         else { return false }
-        if address.isLoopback { return true }
-        let subnets = network.localNetworkSubnets.filter { !$0.hasPrefix("!") }.compactMap(IPNetwork.init)
-        let ranges = subnets.isEmpty ? ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].compactMap(IPNetwork.init) : subnets
-        return ranges.contains { $0.contains(address) }
+        return JellyfinLAN.contains(address, localNetworkSubnets: network.localNetworkSubnets, ipv6Enabled: network.json["EnableIPv6"]?.boolValue == true)
     }
 }

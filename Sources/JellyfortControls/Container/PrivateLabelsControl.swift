@@ -9,8 +9,6 @@ struct PrivateLabelsControl: Control {
         remediation: Remediation("Use :Z on config and cache volumes and mount only the folders Jellyfin needs (jellyfort deploy)."),
         evidence: [.host])
 
-    static let broad: Set<String> = ["/", "/home", "/etc", "/root", "/var", "/usr", "/run", "/var/run"]
-
     static let examples = [
         ControlExample("private labels", .pass, Sample.deployment()),
         ControlExample("config without :Z", .fail, Sample.deployment { $0.containers = [Sample.container { $0.mounts[0].options = [] }] }),
@@ -22,10 +20,9 @@ struct PrivateLabelsControl: Control {
             var findings: [Finding] = []
             for container in containers {
                 for mount in container.mounts {
-                    let source = mount.source.count > 1 && mount.source.hasSuffix("/") ? String(mount.source.dropLast()) : mount.source
-                    if broad.contains(source) || source.hasSuffix(".sock") {
+                    if BroadHostPaths.contains(mount.source) {
                         findings.append(.at(container.at(mount.line), "mounts \(mount.source), which reaches far beyond Jellyfin's own folders", ["Source": .string(mount.source)]))
-                    } else if ["/config", "/cache"].contains(mount.target), source.hasPrefix("/"), !mount.hasPrivateLabel {
+                    } else if ["/config", "/cache"].contains(mount.target), mount.source.hasPrefix("/"), !mount.hasPrivateLabel {
                         findings.append(.at(container.at(mount.line), "\(mount.target) has no private SELinux label (:Z)", ["Options": JSONValue(mount.options)]))
                     }
                 }

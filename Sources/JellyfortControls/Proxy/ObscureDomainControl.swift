@@ -10,8 +10,6 @@ struct ObscureDomainControl: Control {
         remediation: Remediation("Use an unguessable subdomain with a wildcard certificate (DNS-01) and a catch-all site that aborts (jellyfort deploy)."),
         evidence: [.probe, .host])
 
-    static let guessableLabels: Set<String> = ["jellyfin", "media", "watch", "tv", "stream", "movies", "plex", "emby"]
-
     static let examples = [
         ControlExample("wildcard, unguessable, catch-all", .pass, Sample.deployment { $0.proxies = [Sample.site { $0.addresses = ["*.example.org"] }, Sample.catchAll] }),
         ControlExample("unguessable but its own certificate", .warn, Sample.deployment()),
@@ -30,9 +28,7 @@ struct ObscureDomainControl: Control {
             var findings: [Finding] = []
             let names = sites.flatMap { site in site.addresses.map { (site, Self.host(of: $0)) } }.filter { !$0.1.isEmpty }
             for (site, name) in names {
-                let labels = name.split(separator: ".")
-                if labels.count == 2 { findings.append(.at(site.location, "\(name) is the apex of the domain, the first name anyone tries")) }
-                if let first = labels.first, guessableLabels.contains(String(first)) { findings.append(.at(site.location, "'\(first).' is among the first subdomains scanners try")) }
+                if let reason = GuessableNames.siteReason(name) { findings.append(.at(site.location, reason)) }
             }
             if !host.proxies.contains(where: { $0.isCatchAll && $0.aborts }) {
                 findings.append(Finding(subject: "file:\(sites[0].location.path)", message: "no catch-all site that aborts: unknown names and the bare IP reach a site", location: sites[0].location))
