@@ -28,8 +28,14 @@ let package = Package(
     ],
     targets: [
         .target(
+            name: "JellyfortBase",
+            resources: [.copy("Data")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "JellyfinAPI",
             dependencies: [
+                "JellyfortBase",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -40,38 +46,38 @@ let package = Package(
         ),
         .target(
             name: "JellyfortCore",
-            dependencies: ["JellyfinAPI"],
+            dependencies: ["JellyfortBase"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "JellyfortControls",
-            dependencies: ["JellyfortCore", "JellyfinAPI"],
+            dependencies: ["JellyfortCore", "JellyfortBase"],
             resources: [.copy("Data")],
             swiftSettings: strictSettings
         ),
         .target(
             name: "JellyfortAudit",
-            dependencies: ["JellyfortCore", "JellyfortControls", "JellyfortHost", "JellyfinAPI"],
+            dependencies: ["JellyfortBase", "JellyfortCore", "JellyfortControls", "JellyfortHost", "JellyfinAPI"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "JellyfortHost",
-            dependencies: ["JellyfortCore", "JellyfinAPI", .product(name: "Yams", package: "Yams")],
+            dependencies: ["JellyfortCore", "JellyfortBase", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         .target(
             name: "JellyfortHarden",
-            dependencies: ["JellyfinAPI", "JellyfortControls"],
+            dependencies: ["JellyfortBase", "JellyfinAPI", "JellyfortCore", "JellyfortControls", "JellyfortAudit"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "JellyfortDeploy",
-            dependencies: ["JellyfinAPI", "JellyfortControls"],
+            dependencies: ["JellyfortBase"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "JellyfortReport",
-            dependencies: ["JellyfortCore", "JellyfortControls", "JellyfinAPI"],
+            dependencies: ["JellyfortCore", "JellyfortBase"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -87,8 +93,10 @@ let package = Package(
         .executableTarget(
             name: "jellyfort",
             dependencies: [
+                // Built beside it so that `swift run jellyfort demo` finds it; not linked in.
+                "jellyfort-emulator",
+                "JellyfortBase",
                 "JellyfinAPI",
-                "JellyfinEmulator",
                 "JellyfortCore",
                 "JellyfortControls",
                 "JellyfortAudit",
@@ -111,13 +119,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "jellyfort-bench",
-            dependencies: ["JellyfinAPI", "JellyfortAudit", "JellyfortCore", "JellyfortHarden"],
+            dependencies: ["JellyfortBase", "JellyfinAPI", "JellyfortAudit", "JellyfortCore", "JellyfortHarden"],
             path: "Benchmarks/jellyfort-bench",
             swiftSettings: strictSettings
         ),
         .target(
             name: "JellyfortTestSupport",
             dependencies: [
+                "JellyfortBase",
                 "JellyfinAPI",
                 "JellyfinEmulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -128,42 +137,42 @@ let package = Package(
         ),
         .testTarget(
             name: "JellyfinAPITests",
-            dependencies: ["JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            dependencies: ["JellyfortBase", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "JellyfortControlsTests",
-            dependencies: ["JellyfortCore", "JellyfortControls", "JellyfortAudit", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            dependencies: ["JellyfortBase", "JellyfortCore", "JellyfortControls", "JellyfortAudit", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "JellyfortReportTests",
-            dependencies: ["JellyfortCore", "JellyfortControls", "JellyfortReport", "JellyfortAudit", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            dependencies: ["JellyfortBase", "JellyfortCore", "JellyfortControls", "JellyfortReport", "JellyfortAudit", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "JellyfortHardenTests",
-            dependencies: ["JellyfortHarden", "JellyfortAudit", "JellyfortCore", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            dependencies: ["JellyfortBase", "JellyfortHarden", "JellyfortAudit", "JellyfortCore", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "JellyfortHostTests",
-            dependencies: ["JellyfortHost", "JellyfortCore", "JellyfortControls", "JellyfortAudit", "JellyfortDeploy", "JellyfortReport", "JellyfinAPI", "JellyfortTestSupport"],
+            dependencies: ["JellyfortBase", "JellyfortHost", "JellyfortCore", "JellyfortControls", "JellyfortAudit", "JellyfortDeploy", "JellyfortReport", "JellyfinAPI", "JellyfortTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "JellyfortDeployTests",
-            dependencies: ["JellyfortDeploy", "JellyfortControls", "JellyfortHost", "JellyfortCore", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            dependencies: ["JellyfortBase", "JellyfortDeploy", "JellyfortControls", "JellyfortHost", "JellyfortCore", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "JellyfortCLITests",
-            dependencies: ["jellyfort", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            dependencies: ["JellyfortBase", "jellyfort", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "JellyfinEmulatorTests",
-            dependencies: ["JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            dependencies: ["JellyfortBase", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -17,6 +17,8 @@ public struct AuditRunner: Sendable {
         public var evidence: Evidence
         /// Sources that were asked for and could not be read: each makes the exit code 2.
         public var problems: [String]
+        /// The whole objects behind the evidence (for `harden`).
+        public var objects: ServerObjects
     }
 
     public func run(client: JellyfinClient?, settings: AuditSettings, selection: Selection = Selection(), progress: @Sendable (String) -> Void = { _ in }) async -> Run {
@@ -42,6 +44,6 @@ public struct AuditRunner: Sendable {
             durationMs: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
             controls: results,
             notices: notices + outcome.problems.map { "could not read: \($0)" })
-        return Run(report: report, evidence: evidence, problems: outcome.problems)
+        return Run(report: report, evidence: evidence, problems: outcome.problems, objects: outcome.objects)
     }
 }

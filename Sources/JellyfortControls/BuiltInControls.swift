@@ -43,7 +43,7 @@ public let builtInControls: [any Control.Type] = [
 ]
 
 /// Looks a control up by id.
-public func control(withId id: String) -> (any Control.Type)? {
+public func control(withId id: ControlID) -> (any Control.Type)? {
     builtInControls.first { $0.description.id == id }
 }
 

@@ -1,5 +1,4 @@
-import JellyfinAPI
-import JellyfortControls
+import JellyfortBase
 
 /// fail2ban filter and jail, and a CrowdSec acquisition file, for Jellyfin's deny lines.
 public enum BanFilterRenderer {

@@ -1,5 +1,4 @@
-import JellyfinAPI
-import JellyfortControls
+import JellyfortBase
 
 /// `Caddyfile`: the site on the domain with automatic HTTPS, security headers, `/metrics`
 /// blocked, tokens redacted from the access log, the allow-list or CDN trust, and a catch-all that

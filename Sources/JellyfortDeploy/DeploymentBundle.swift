@@ -1,6 +1,5 @@
 import Foundation
-import JellyfinAPI
-import JellyfortControls
+import JellyfortBase
 
 /// The hardened deployment: every file, its path in the bundle and its mode.
 public struct DeploymentBundle: Sendable {

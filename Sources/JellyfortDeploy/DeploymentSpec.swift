@@ -1,6 +1,5 @@
 import Foundation
-import JellyfinAPI
-import JellyfortControls
+import JellyfortBase
 
 /// What `jellyfort deploy` was asked for, checked: everything the renderers need and nothing they
 /// must guess.
@@ -22,19 +21,43 @@ public struct DeploymentSpec: Sendable {
     public init(domain: String, mediaPath: String, configPath: String, cachePath: String, allow: [IPNetwork] = [], lan: [IPNetwork] = [], cdn: CDNRanges? = nil, gpu: Bool = false) throws(DeployError) {
         let lowered = domain.lowercased()
         guard Self.isHostName(lowered) else { throw .invalidDomain(domain) }
+        var normalised: [String] = []
         for (flag, path) in [("--media", mediaPath), ("--config-dir", configPath), ("--cache-dir", cachePath)] {
             guard path.hasPrefix("/") else { throw .relativePath(flag, path) }
-            guard !path.contains(":"), !path.contains(","), !path.contains("\n"), !path.contains("'") else { throw .unsafePath(flag, path) }
-            guard !BroadHostPaths.contains(path) else { throw .broadPath(flag, path) }
+            // Control characters (a carriage return, a newline) would be written raw into a unit.
+            guard !path.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { throw .unsafePath(flag, Sanitized.terminal(path)) }
+            guard !path.contains(":"), !path.contains(","), !path.contains("'") else { throw .unsafePath(flag, path) }
+            let clean = Self.normalise(path)
+            guard !BroadHostPaths.contains(clean), !Self.isKernelFileSystem(clean) else { throw .broadPath(flag, clean) }
+            normalised.append(clean)
         }
         self.domain = lowered
-        self.mediaPath = mediaPath
-        self.configPath = configPath
-        self.cachePath = cachePath
+        self.mediaPath = normalised[0]
+        self.configPath = normalised[1]
+        self.cachePath = normalised[2]
         self.allow = allow
         self.lan = lan
         self.cdn = cdn
         self.gpu = gpu
+    }
+
+    /// `/./etc`, `/srv/..` and `//srv///x/` as the kernel reads them: `.` and empty parts dropped,
+    /// `..` taken back (never above `/`).
+    static func normalise(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..": _ = parts.popLast()
+            default: parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// `/proc`, `/sys`, `/dev` and anything below them: never a place for media or state.
+    static func isKernelFileSystem(_ path: String) -> Bool {
+        ["/proc", "/sys", "/dev"].contains { path == $0 || path.hasPrefix($0 + "/") }
     }
 
     /// RFC 1123 host name with at least two labels; no IP addresses.
@@ -72,7 +95,7 @@ public enum DeployError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .invalidDomain(let name): "'\(name)' is not a host name such as reels-7f3k.example.org (letters, digits and hyphens, at least two labels, no IP address)"
         case .relativePath(let flag, let path): "\(flag) '\(path)' must be an absolute path (start with /)"
-        case .unsafePath(let flag, let path): "\(flag) '\(path)' contains ':', ',', a quote or a newline, which would break the volume syntax; move or link the folder"
+        case .unsafePath(let flag, let path): "\(flag) '\(path)' contains ':', ',', a quote or a control character (newline, carriage return), which would break the volume syntax or the unit file; move or link the folder"
         case .broadPath(let flag, let path): "\(flag) \(path) is far too broad to hand to a container; give the folder Jellyfin needs"
         case .exists(let paths): "refusing to overwrite \(paths.count == 1 ? paths[0] : "\(paths.count) files (\(paths.prefix(3).joined(separator: ", "))…)"); pass --force or choose another --out"
         case .unwritable(let path, let reason): "cannot write \(path): \(reason)"

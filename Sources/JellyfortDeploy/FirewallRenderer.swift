@@ -1,5 +1,4 @@
-import JellyfinAPI
-import JellyfortControls
+import JellyfortBase
 
 /// `nftables/jellyfort.nft` and `firewalld/jellyfort.sh`: 443 only from the allow-list or the
 /// CDN's ranges, Jellyfin's own ports closed to everything but this machine, and an empty ban set

@@ -1,5 +1,5 @@
-import JellyfinAPI
-import JellyfortControls
+import Foundation
+import JellyfortBase
 
 /// `jellyfin.container` (Podman ≥ 4.4 Quadlet) and `jellyfin-run.sh` (the same for older Podman).
 enum ContainerRenderer {
@@ -28,7 +28,8 @@ enum ContainerRenderer {
             "# Only Caddy on this machine reaches Jellyfin (guide item 4).",
             "PublishPort=127.0.0.1:\(spec.upstreamPort):8096",
         ]
-        lines += volumes(spec).map { "Volume=\($0)" }
+        // systemd expands %-specifiers in unit files: a literal % in a path is written %%.
+        lines += volumes(spec).map { "Volume=\($0.replacingOccurrences(of: "%", with: "%%"))" }
         lines += ["NoNewPrivileges=true", "DropCapability=ALL"]
         if spec.gpu { lines.append("AddDevice=/dev/dri") }
         lines += ["", "[Service]", "Restart=always", "TimeoutStartSec=900", "", "[Install]", "WantedBy=default.target", ""]

@@ -17,6 +17,8 @@ public struct HardenExecutor: Sendable {
     public struct Outcome: Sendable {
         public var applied: Int
         public var failures: [String]
+        /// Each planned change, read back from the server after the run: did it take?
+        public var verification: [ChangeVerification] = []
         /// New passwords, by user, as paths of 0600 files (never the passwords).
         public var passwordFiles: [(user: String, path: String)]
         public var folder: URL
@@ -69,9 +71,14 @@ public struct HardenExecutor: Sendable {
         for (index, operation) in rest {
             if let failure = await perform(operation, step: index, journal: journal, folder: folder, passwordFiles: &passwordFiles) { failures.append(failure) } else { done += 1 }
         }
+        progress("Reading every changed object back…")
+        let verification = await verify(plan, passwordFiles: passwordFiles)
+        for check in verification where check.verified == false {
+            failures.append("\(check.change.subject) \(check.change.field): the server acknowledged the write but \(check.detail)")
+        }
         record.state = failures.isEmpty ? .applied : .partial
         try store.save(record)
-        return Outcome(applied: done, failures: failures, passwordFiles: passwordFiles.map { (user: $0.0, path: $0.1) }, folder: folder)
+        return Outcome(applied: done, failures: failures, verification: verification, passwordFiles: passwordFiles.map { (user: $0.0, path: $0.1) }, folder: folder)
     }
 
     /// One write, journaled before and after. Returns a failure line, or nil.
@@ -91,19 +98,14 @@ public struct HardenExecutor: Sendable {
                 try await client.updateServerConfiguration(updated)
             case .updateNetworkConfiguration(_, let updated):
                 try await client.updateNetworkConfiguration(updated)
-            case .createMediaUser(let name, let lockout):
+            case .createMediaUser(let name, let fields):
                 let password = PasswordGenerator.generate()
                 let file = folder.appendingPathComponent("password-\(Self.safeFileName(name)).txt")
                 try RunStore.writePrivate(Data((password.exposedValue + "\n").utf8), to: file)
                 let user = try await client.createUser(name: name, password: password)
                 journal.append(JournalEntry(step: step, kind: kind, target: name, label: operation.label, phase: .started, detail: "created \(user.id)"))
                 var policy = user.policy
-                policy.isHidden = true
-                policy.maxActiveSessions = 1
-                policy.enableContentDeletion = false
-                policy.enableContentDeletionFromFolders = []
-                policy.enableRemoteControlOfOtherUsers = false
-                policy.loginAttemptsBeforeLockout = lockout
+                policy.json = policy.json.merging(fields)
                 try await client.updatePolicy(userId: user.id, policy)
                 passwordFiles.append((name, file.path))
             case .rotatePassword(let user):
@@ -128,6 +130,68 @@ public struct HardenExecutor: Sendable {
         }
     }
 
+    /// Reads back what the run wrote and compares it with the plan: a server that answers 204
+    /// and ignores the write must not be reported as hardened.
+    func verify(_ plan: HardenPlan, passwordFiles: [(String, String)]) async -> [ChangeVerification] {
+        async let usersRead = result { try await client.users() }
+        async let serverRead = result { try await client.serverConfiguration() }
+        async let networkRead = result { try await client.networkConfiguration() }
+        async let keysRead = result { try await client.apiKeys() }
+        async let devicesRead = result { try await client.devices() }
+        let users = await usersRead, server = await serverRead, network = await networkRead, keys = await keysRead, devices = await devicesRead
+        let usersByName = (try? users.get()).map { Dictionary($0.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }) }
+        func check(_ change: PlannedChange) -> ChangeVerification {
+            func compare(_ value: JSONValue?, _ what: String) -> ChangeVerification {
+                value == change.to
+                    ? ChangeVerification(change: change, verified: true, detail: "read back as written")
+                    : ChangeVerification(change: change, verified: false, detail: "\(what) still reads \(value.map { JSONWriter.string($0) } ?? "nothing")")
+            }
+            func unreadable(_ error: any Error) -> ChangeVerification {
+                ChangeVerification(change: change, verified: false, detail: "it could not be read back (\(error))")
+            }
+            let name = change.subject.hasPrefix("user:") ? String(change.subject.dropFirst(5)) : ""
+            switch (change.subject, change.field) {
+            case ("config:server", _):
+                switch server {
+                case .success(let configuration): return compare(configuration.json[change.field], change.field)
+                case .failure(let error): return unreadable(error)
+                }
+            case ("config:network", _):
+                switch network {
+                case .success(let configuration): return compare(configuration.json[change.field], change.field)
+                case .failure(let error): return unreadable(error)
+                }
+            case (_, "Name"):
+                guard let usersByName else { return unreadable(JellyfinAPIError.malformedResponse(endpoint: "GET /Users", detail: "unreadable")) }
+                let renamed = change.to.stringValue.flatMap { usersByName[$0] } != nil
+                return ChangeVerification(change: change, verified: renamed, detail: renamed ? "the user has its new name" : "no user has the new name")
+            case (_, "created"):
+                guard let user = usersByName?[name] else { return ChangeVerification(change: change, verified: false, detail: "no user \(name) exists") }
+                let fields = change.to.objectValue ?? JSONObject()
+                let wrong = fields.pairs.filter { user.policy.json[$0.0] != $0.1 }.map(\.0)
+                return ChangeVerification(change: change, verified: wrong.isEmpty, detail: wrong.isEmpty ? "created with its policy" : "its policy reads differently for \(wrong.sorted().joined(separator: ", "))")
+            case (_, "Password"):
+                let written = passwordFiles.contains { $0.0 == name }
+                return ChangeVerification(change: change, verified: written ? nil : false, detail: written ? "set; a password cannot be read back (sign in with it to check)" : "no new password was set")
+            case (_, "revoked"):
+                guard case .success(let list) = keys else { return unreadable(JellyfinAPIError.malformedResponse(endpoint: "GET /Auth/Keys", detail: "unreadable")) }
+                let still = list.contains { $0.accessToken.redacted == change.from.stringValue && ("apikey:" + ($0.appName ?? "unnamed")) == change.subject }
+                return ChangeVerification(change: change, verified: !still, detail: still ? "the key is still listed" : "the key is gone")
+            case (_, "signed in"):
+                guard case .success(let list) = devices else { return unreadable(JellyfinAPIError.malformedResponse(endpoint: "GET /Devices", detail: "unreadable")) }
+                let deviceName = String(change.subject.dropFirst("device:".count))
+                let still = list.contains { ($0.customName.flatMap { $0.isEmpty ? nil : $0 } ?? $0.name ?? $0.id) == deviceName && $0.accessToken != nil }
+                return ChangeVerification(change: change, verified: !still, detail: still ? "the device is still signed in" : "the device is signed out")
+            default:
+                guard let user = plan.renamedUsers[name].flatMap({ usersByName?[$0] }) ?? usersByName?[name] else {
+                    return ChangeVerification(change: change, verified: false, detail: "user \(name) could not be read back")
+                }
+                return compare(user.policy.json[change.field], change.field)
+            }
+        }
+        return plan.changes.map(check)
+    }
+
     static func describe(_ operation: HardenOperation) -> (kind: String, target: String) {
         switch operation {
         case .updatePolicy(let user, _): ("policy", user.id)
@@ -144,6 +208,19 @@ public struct HardenExecutor: Sendable {
     static func safeFileName(_ name: String) -> String {
         String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
     }
+}
+
+/// One planned change as read back from the server after the run.
+public struct ChangeVerification: Sendable {
+    public var change: PlannedChange
+    /// true: read back as planned; false: it did not take; nil: it cannot be read back (a password).
+    public var verified: Bool?
+    public var detail: String
+}
+
+/// Runs a throwing request and keeps its error.
+private func result<Value: Sendable>(_ body: () async throws -> Value) async -> Result<Value, any Error> {
+    do { return .success(try await body()) } catch { return .failure(error) }
 }
 
 /// Passwords of 24 characters from 62 symbols (142 bits), from the system's secure generator.

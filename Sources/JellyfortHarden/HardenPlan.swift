@@ -1,5 +1,6 @@
 import Foundation
 import JellyfinAPI
+import JellyfortCore
 
 /// One field that a run changes, as shown to the user and in `--format json`.
 public struct PlannedChange: Sendable, Equatable, Codable {
@@ -36,7 +37,7 @@ public enum HardenOperation: Sendable {
     case renameUser(user: UserDto, newName: String)
     case updateServerConfiguration(original: ServerConfiguration, updated: ServerConfiguration)
     case updateNetworkConfiguration(original: NetworkConfiguration, updated: NetworkConfiguration)
-    case createMediaUser(name: String, lockout: Int)
+    case createMediaUser(name: String, policy: JSONObject)
     case rotatePassword(user: UserDto)
     case revokeAPIKey(app: String, token: Secret)
     case deleteDevice(id: String, name: String)
@@ -78,8 +79,17 @@ public struct HardenPlan: Sendable {
 
     public var isEmpty: Bool { operations.isEmpty }
 
+    /// Old name → new name, for the users this plan renames.
+    public var renamedUsers: [String: String] {
+        var renames: [String: String] = [:]
+        for change in changes where change.field == "Name" {
+            if let new = change.to.stringValue { renames[String(change.subject.dropFirst("user:".count))] = new }
+        }
+        return renames
+    }
+
     /// Controls that the plan changes something for (for the re-audit).
-    public var touchedControls: Set<String> { Set(changes.map(\.control)) }
+    public var touchedControls: Set<ControlID> { Set(changes.compactMap { ControlID(rawValue: $0.control) }) }
 
     public static func newRunId(now: Date = Date()) -> String {
         let formatter = DateFormatter()

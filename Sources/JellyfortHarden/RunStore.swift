@@ -41,13 +41,39 @@ public struct RunStore: Sendable {
     }
 
     /// Writes a file readable by its owner only, whole or not at all.
+    /// Writes a 0600 file whole or not at all: a temporary file in the same folder, flushed to
+    /// the disk, then renamed over the old one (atomic on POSIX), and the folder flushed. A full
+    /// disk is an error naming the file; the old content stays as it was.
     static func writePrivate(_ data: Data, to url: URL) throws {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw HardenError.stateUnwritable(url.path)
+        func fail(_ what: String) -> HardenError {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary.path)
+            return HardenError.stateUnwritable("\(url.path) (\(what): \(reason))")
         }
-        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
-        try FileManager.default.moveItem(at: temporary, to: url)
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw fail("create") }
+        var remaining = data[...]
+        while !remaining.isEmpty {
+            let written = remaining.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else {
+                close(descriptor)
+                throw fail("write")
+            }
+            remaining = remaining.dropFirst(written)
+        }
+        guard fsync(descriptor) == 0 else {
+            close(descriptor)
+            throw fail("flush")
+        }
+        close(descriptor)
+        guard rename(temporary.path, url.path) == 0 else { throw fail("rename") }
+        let folder = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
+        }
     }
 
     func save(_ record: RunRecord) throws {
@@ -135,13 +161,16 @@ public enum HardenError: Error, Sendable, CustomStringConvertible {
     case damagedRun(String, String)
     case noRuns(String)
     case stateUnwritable(String)
+    /// The server could not be read well enough to plan.
+    case unreadable(String)
 
     public var description: String {
         switch self {
         case .unknownRun(let id, let known):
-            "no run \(id)" + (known.isEmpty ? "; there are no runs yet" : "; jellyfort harden runs lists them (latest: \(known.last!))")
+            "no run \(id)" + (known.isEmpty ? "; there are no runs yet" : "; jellyfort harden runs lists them (latest: \(known.last ?? "?"))")
         case .damagedRun(let id, let reason): "the record of run \(id) is damaged (\(reason)); restore by hand from its backup folder"
         case .noRuns(let folder): "there are no harden runs in \(folder)"
+        case .unreadable(let reason): reason
         case .stateUnwritable(let path): "cannot write \(path); check that the state folder ($XDG_STATE_HOME/jellyfort) is writable"
         }
     }

@@ -1,5 +1,5 @@
 import Foundation
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// Reads `--deployment` files and folders into `HostView`. Each file is recognised by its name
@@ -14,15 +14,15 @@ public struct DeploymentReader: Sendable {
         var view = HostView()
         var files: [(path: String, explicit: Bool)] = []
         for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            switch PathKind.of(path) {
+            case .missing:
                 view.problems.append(FileProblem(path, "no such file or folder"))
-                continue
-            }
-            if isDirectory.boolValue {
+            case .special:
+                view.problems.append(FileProblem(path, "not a regular file or folder (a FIFO, socket or device); give the deployment files themselves"))
+            case .folder:
                 inspectUnitFolder(path, into: &view)
                 files += walk(path).map { ($0, false) }
-            } else {
+            case .regularFile:
                 files.append((path, true))
             }
         }
@@ -64,6 +64,10 @@ public struct DeploymentReader: Sendable {
     }
 
     func readFile(_ path: String, explicit: Bool, into view: inout HostView) {
+        guard case .regularFile = PathKind.of(path) else {
+            view.problems.append(FileProblem(path, "not a regular file (a FIFO, socket or device)"))
+            return
+        }
         guard FileManager.default.isReadableFile(atPath: path), let handle = FileHandle(forReadingAtPath: path) else {
             view.problems.append(FileProblem(path, "cannot read it (permission denied?)"))
             return
@@ -74,10 +78,12 @@ public struct DeploymentReader: Sendable {
             if explicit { view.problems.append(FileProblem(path, "larger than 1 MiB; not a deployment file")) }
             return
         }
-        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
+        guard !data.contains(0), let raw = String(data: data, encoding: .utf8) else {
             if explicit { view.problems.append(FileProblem(path, "not UTF-8 text")) }
             return
         }
+        // systemd, the shell, Caddy and fail2ban all accept Windows line endings; so do we.
+        let text = raw.contains("\r\n") ? raw.replacingOccurrences(of: "\r\n", with: "\n") : raw
         let name = URL(fileURLWithPath: path).lastPathComponent
         do {
             if try recognise(name: name, text: text, data: data, path: path, into: &view) {

@@ -1,5 +1,5 @@
 import Foundation
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 #if canImport(FoundationXML)
 import FoundationXML

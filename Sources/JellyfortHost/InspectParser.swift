@@ -1,5 +1,5 @@
 import Foundation
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// `podman inspect` JSON (an array of containers).

@@ -1,4 +1,4 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// One self-contained HTML file: no external fetch, score and grade at a glance, a card per

@@ -1,21 +1,28 @@
 import Foundation
+import JellyfortBase
 import JellyfortCore
 
 /// A Markdown report for an issue, a wiki page or a pull request.
 struct MarkdownRenderer {
-    func cell(_ text: String) -> String {
-        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    /// Text from a server or a file: controls dropped, HTML and Markdown punctuation escaped.
+    func cell(_ text: String) -> String { Sanitized.markdown(text) }
+
+    /// An id or subject as a code span (whose content Markdown never interprets) when it has no
+    /// backtick, pipe or control character; otherwise escaped as text.
+    func code(_ text: String) -> String {
+        let plain = Sanitized.terminal(text)
+        return plain == text && !text.contains("`") && !text.contains("|") && !text.isEmpty ? "`\(text)`" : cell(text)
     }
 
     func render(_ report: AuditReport) -> String {
         var lines: [String] = []
-        lines.append("# Jellyfort audit\(report.target.server.map { " of \($0)" } ?? "")")
+        lines.append("# Jellyfort audit\(report.target.server.map { " of \(cell($0))" } ?? "")")
         lines.append("")
         let s = report.summary
         lines.append("**Score \(report.score.value)/100 · grade \(report.score.grade)** · \(s.pass) pass · \(s.fail) fail · \(s.warn) warn · \(s.unknown) unknown · \(s.notApplicable) n/a · \(s.muted) muted")
         lines.append("")
-        if let version = report.target.serverVersion { lines.append("Jellyfin \(version)\(report.target.serverName.map { " · \($0)" } ?? "") · \(Scoring.iso8601(report.startedAt)) · Jellyfort \(report.tool.version)") }
-        for notice in report.notices { lines.append("> Note: \(notice)") }
+        if let version = report.target.serverVersion { lines.append("Jellyfin \(cell(version))\(report.target.serverName.map { " · \(cell($0))" } ?? "") · \(Scoring.iso8601(report.startedAt)) · Jellyfort \(cell(report.tool.version))") }
+        for notice in report.notices { lines.append("> Note: \(cell(notice))") }
         for group in GuideItems.grouped(report.controls) {
             lines.append("")
             lines.append("## \(group.title)")
@@ -23,14 +30,14 @@ struct MarkdownRenderer {
             lines.append("| Status | Control | Severity | Summary |")
             lines.append("|---|---|---|---|")
             for result in group.results {
-                lines.append("| \(result.status.label) | `\(result.id)` | \(result.severity.rawValue) | \(cell(result.summary)) |")
+                lines.append("| \(result.status.label) | \(code(result.id)) | \(result.severity.rawValue) | \(cell(result.summary)) |")
             }
             for result in group.results where result.status == .fail || result.status == .warn {
                 lines.append("")
-                lines.append("**\(result.id)** — \(result.title)")
+                lines.append("**\(cell(result.id))** — \(cell(result.title))")
                 lines.append("")
-                for finding in result.findings { lines.append("- `\(finding.subject)`: \(finding.message)") }
-                lines.append("- Fix: \(result.remediation.summary)")
+                for finding in result.findings { lines.append("- \(code(finding.subject)): \(cell(finding.message))") }
+                lines.append("- Fix: \(cell(result.remediation.summary))")
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -1,6 +1,5 @@
 import Foundation
-import JellyfinAPI
-import JellyfortControls
+import JellyfortBase
 import JellyfortCore
 
 /// SARIF 2.1.0: one rule per control (its title, rationale, fix and guide item), one result per
@@ -17,15 +16,14 @@ struct SARIFRenderer {
 
     func render(_ report: AuditReport) throws -> String {
         let rules: [JSONValue] = report.controls.map { result in
-            let description = control(withId: result.id)?.description
             var properties: JSONObject = ["severity": .string(result.severity.rawValue), "tags": ["security", "jellyfin"]]
             properties["guideItem"] = result.guideItem.map { .int(Int64($0)) } ?? .null
             return .object([
                 "id": .string(result.id), "name": .string(result.title),
                 "shortDescription": ["text": .string(result.title)],
-                "fullDescription": ["text": .string(description?.rationale ?? result.title)],
-                "help": ["text": .string("\(description?.rationale ?? "")\n\nFix: \(result.remediation.summary)"),
-                         "markdown": .string("\(description?.rationale ?? "")\n\n**Fix:** \(result.remediation.summary)")],
+                "fullDescription": ["text": .string(result.rationale ?? result.title)],
+                "help": ["text": .string("\(result.rationale ?? "")\n\nFix: \(result.remediation.summary)"),
+                         "markdown": .string("\(result.rationale ?? "")\n\n**Fix:** \(result.remediation.summary)")],
                 "defaultConfiguration": ["level": .string(Self.level(result))],
                 "properties": .object(properties),
             ])

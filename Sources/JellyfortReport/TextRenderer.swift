@@ -1,3 +1,4 @@
+import JellyfortBase
 import JellyfortCore
 
 /// The terminal report: score first, then every control grouped by guide item, with findings and
@@ -23,25 +24,27 @@ struct TextRenderer {
         let summary = report.summary
         let grade = paint(report.score.grade, report.score.grade.hasPrefix("A") ? "32;1" : report.score.grade == "B" ? "33;1" : "31;1")
         lines += wrap("Score \(report.score.value)/100 · grade \(grade) · \(summary.pass) pass · \(summary.fail) fail · \(summary.warn) warn · \(summary.unknown) unknown · \(summary.notApplicable) n/a · \(summary.muted) muted", indent: "", hanging: "  ")
-        var target = "Jellyfort \(report.tool.version) audit"
-        if let server = report.target.server { target += " of \(server)" }
-        if let version = report.target.serverVersion { target += " · Jellyfin \(version)" }
-        if let name = report.target.serverName { target += " · \"\(name)\"" }
+        // Everything below that came from a server or a file is made harmless for the terminal.
+        let clean = { (text: String) in Sanitized.terminal(text) }
+        var target = "Jellyfort \(clean(report.tool.version)) audit"
+        if let server = report.target.server { target += " of \(clean(server))" }
+        if let version = report.target.serverVersion { target += " · Jellyfin \(clean(version))" }
+        if let name = report.target.serverName { target += " · \"\(clean(name))\"" }
         lines += wrap(target, indent: "", hanging: "  ").map { paint($0, "2") }
-        for notice in report.notices { lines += wrap("note: \(notice)", indent: "", hanging: "      ") }
+        for notice in report.notices { lines += wrap("note: \(clean(notice))", indent: "", hanging: "      ") }
         for group in GuideItems.grouped(report.controls) {
             lines.append("")
             lines.append(paint(group.title, "1"))
             for result in group.results {
                 let severity = result.status == .fail || result.status == .warn ? " (\(result.severity.rawValue))" : ""
-                lines += wrap("\(mark(result.status)) \(result.id)\(severity): \(result.summary)", indent: "  ", hanging: "      ")
+                lines += wrap("\(mark(result.status)) \(clean(result.id))\(severity): \(clean(result.summary))", indent: "  ", hanging: "      ")
                 guard result.status == .fail || result.status == .warn else { continue }
                 for finding in result.findings.prefix(8) {
-                    let location = finding.location.map { " [\($0.path)\($0.line.map { ":\($0)" } ?? "")]" } ?? ""
-                    lines += wrap("\(finding.subject): \(finding.message)\(location)", indent: "      ", hanging: "        ")
+                    let location = finding.location.map { " [\(clean($0.path))\($0.line.map { ":\($0)" } ?? "")]" } ?? ""
+                    lines += wrap("\(clean(finding.subject)): \(clean(finding.message))\(location)", indent: "      ", hanging: "        ")
                 }
                 if result.findings.count > 8 { lines.append("      … and \(result.findings.count - 8) more") }
-                lines += wrap("fix: \(result.remediation.summary)", indent: "      ", hanging: "           ").map { paint($0, "36") }
+                lines += wrap("fix: \(clean(result.remediation.summary))", indent: "      ", hanging: "           ").map { paint($0, "36") }
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import JellyfinAPI
 
 @main
@@ -18,6 +19,21 @@ struct Jellyfort: AsyncParsableCommand {
             Secrets never go on the command line: give an API key with --api-key-file PATH or the JELLYFORT_API_KEY environment variable (Dashboard → API Keys creates one).
             """,
         version: JellyfortVersion.current,
-        subcommands: [Audit.self, Harden.self, Unlock.self, Deploy.self, Controls.self, Demo.self]
+        subcommands: [Audit.self, Harden.self, Unlock.self, Deploy.self, Controls.self, Report.self, Demo.self]
     )
+
+    /// A closed pipe on standard output is an error to report (exit 2), not a signal that kills.
+    static func main() async {
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -1,4 +1,8 @@
 import Foundation
+import JellyfortBase
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where human-facing messages go: progress and errors on standard error, so standard output
 /// carries only the report.
@@ -14,22 +18,50 @@ enum Terminal {
         return 100
     }
 
+    /// One line on standard error; whatever the server or a file put in the message is made
+    /// harmless for the terminal first.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("jellyfort: \(message)\n".utf8))
+        try? StandardStream.error.write("jellyfort: \(Sanitized.terminal(message))\n")
     }
 
     static func warning(_ message: String) {
-        FileHandle.standardError.write(Data("jellyfort: warning: \(message)\n".utf8))
+        try? StandardStream.error.write("jellyfort: warning: \(Sanitized.terminal(message))\n")
     }
 
     /// A progress line, shown only when a person is watching standard error.
     static func progress(_ message: String) {
         guard standardErrorIsTerminal else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K\(message)".utf8))
+        try? StandardStream.error.write("\r\u{1B}[2K\(Sanitized.terminal(message))")
     }
 
     static func clearProgress() {
         guard standardErrorIsTerminal else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+        try? StandardStream.error.write("\r\u{1B}[2K")
+    }
+}
+
+/// Standard output and error written with `write(2)`, so a closed pipe or a full disk is an
+/// error to report, never a trap (Foundation's `FileHandle.write(_:)` traps on both).
+struct StandardStream {
+    let descriptor: Int32
+
+    static let output = StandardStream(descriptor: STDOUT_FILENO)
+    static let error = StandardStream(descriptor: STDERR_FILENO)
+
+    struct WriteError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func write(_ text: String) throws(WriteError) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { buffer in Glibc.write(descriptor, buffer.baseAddress, buffer.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                throw WriteError(description: descriptor == STDOUT_FILENO ? "cannot write to standard output: \(reason)" : reason)
+            }
+            bytes = bytes.dropFirst(written)
+        }
     }
 }

@@ -8,11 +8,11 @@ import Testing
 /// what it returns has the property names and types the document's schemas give.
 @Suite("Fidelity to Jellyfin's OpenAPI document")
 struct OpenAPIFidelityTests {
-    static let documentPath = sharedFolder.appendingPathComponent("reference/jellyfin-openapi-10.11.0.json")
+    static let documentPath = fixturesFolder.appendingPathComponent("reference/jellyfin-openapi-10.11.0.json")
 
     static func document() throws -> JSONObject {
         guard let data = FileManager.default.contents(atPath: documentPath.path) else {
-            throw FixtureError("Jellyfin's OpenAPI document is missing at \(documentPath.path): the tests need ../shared beside the repository")
+            throw FixtureError("Jellyfin's OpenAPI document is missing at \(documentPath.path)")
         }
         return try #require(try JSONParser.parse(Array(data)).objectValue)
     }

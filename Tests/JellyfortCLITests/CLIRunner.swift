@@ -18,6 +18,10 @@ enum CLI {
     /// Waits for the process without blocking a thread of the concurrency pool: the emulator the
     /// command talks to runs on that same pool, in this process.
     static func run(_ arguments: [String], environment: [String: String] = [:], workingDirectory: URL? = nil) async throws -> CLIResult {
+        try await runProgram(binary, arguments, environment: environment, workingDirectory: workingDirectory)
+    }
+
+    static func runProgram(_ program: URL, _ arguments: [String], environment: [String: String] = [:], workingDirectory: URL? = nil) async throws -> CLIResult {
         let folder = temporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("out")
@@ -25,7 +29,7 @@ enum CLI {
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = program
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["JELLYFORT_API_KEY"] = nil
@@ -45,6 +49,12 @@ enum CLI {
             status: process.terminationStatus,
             stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+
+    /// Runs a shell command line with `$JELLYFORT` set to the binary (for redirections such as
+    /// a closed standard output that `Process` cannot express).
+    static func runShell(_ commandLine: String) async throws -> CLIResult {
+        try await runProgram(URL(fileURLWithPath: "/bin/sh"), ["-c", commandLine], environment: ["JELLYFORT": binary.path])
     }
 
     /// A file holding `text`, readable by the test only.

@@ -9,9 +9,9 @@ import Testing
 struct CatalogueTests {
     /// `| \`id\` | guide | severity | …` rows of controls.md, in order.
     static func documentedControls() throws -> [(id: String, guide: String, severity: String)] {
-        let path = sharedFolder.appendingPathComponent("design/controls.md")
+        let path = fixturesFolder.appendingPathComponent("design/controls.md")
         guard let text = try? String(contentsOf: path, encoding: .utf8) else {
-            throw FixtureError("controls.md is missing at \(path.path): the tests need ../shared beside the repository")
+            throw FixtureError("controls.md is missing at \(path.path)")
         }
         var rows: [(String, String, String)] = []
         var beyond = false
@@ -29,7 +29,7 @@ struct CatalogueTests {
     func matchesDesign() throws {
         let documented = try Self.documentedControls()
         #expect(documented.count == 37)
-        #expect(builtInControls.map { $0.description.id } == documented.map(\.id))
+        #expect(builtInControls.map { $0.description.id.rawValue } == documented.map(\.id))
         for index in documented.indices {
             let description = builtInControls[index].description
             let row = documented[index]
@@ -43,11 +43,11 @@ struct CatalogueTests {
 
     @Test("ids are unique and well formed; every control explains itself")
     func selfDescribing() {
-        let ids = builtInControls.map { $0.description.id }
+        let ids = builtInControls.map { $0.description.id.rawValue }
         #expect(Set(ids).count == ids.count)
         for control in builtInControls {
             let description = control.description
-            #expect(description.id.range(of: #"^[a-z]+\.[a-z-]+$"#, options: .regularExpression) != nil, "\(description.id)")
+            #expect(description.id.rawValue.range(of: #"^[a-z]+\.[a-z-]+$"#, options: .regularExpression) != nil, "\(description.id)")
             #expect(description.title.count > 10, "\(description.id): title")
             #expect(description.rationale.count > 60, "\(description.id): rationale")
             #expect(description.remediation.summary.count > 20, "\(description.id): remediation")
@@ -59,11 +59,11 @@ struct CatalogueTests {
     func examplesCoverage() {
         for control in builtInControls {
             let statuses = Set(control.examples.map(\.expected))
-            let id = control.description.id
+            let id = control.description.id.rawValue
             if isAwaitingCollector(control) {
                 #expect(statuses.isSubset(of: [.unknown, .notApplicable]), "\(id) cannot decide yet, so it may not pass or fail")
                 let verdict = control.evaluate(Evidence(settings: AuditSettings(deploymentPaths: ["/srv"])))
-                #expect(verdict.summary.contains("--deployment") || verdict.summary.contains("--probe"), "\(id): \(verdict.summary)")
+                #expect(verdict.summary.contains("--deployment") || verdict.summary.contains("from outside your network"), "\(id): \(verdict.summary)")
             } else if id == "edge.cdn-origin-lock" {
                 #expect(statuses.contains(.notApplicable) && statuses.contains(.unknown))
             } else {
@@ -74,13 +74,13 @@ struct CatalogueTests {
     }
 
     static let allExamples: [(String, ControlExample)] = builtInControls.flatMap { control in
-        control.examples.map { (control.description.id, $0) }
+        control.examples.map { (control.description.id.rawValue, $0) }
     }
 
     @Test("each example gives its expected status", arguments: allExamples.indices)
     func example(_ index: Int) {
         let (id, example) = Self.allExamples[index]
-        guard let found = control(withId: id) else { Issue.record("no control \(id)"); return }
+        guard let found = ControlID(rawValue: id).flatMap({ control(withId: $0) }) else { Issue.record("no control \(id)"); return }
         let verdict = found.evaluate(example.evidence)
         #expect(verdict.status == example.expected, "\(id) — \(example.name) (\(example.file.split(separator: "/").last ?? ""):\(example.line)): got \(verdict.status) '\(verdict.summary)'")
         if verdict.status == .fail { #expect(!verdict.summary.isEmpty) }
@@ -91,6 +91,53 @@ struct CatalogueTests {
         for control in builtInControls {
             let verdict = control.evaluate(Evidence(settings: AuditSettings()))
             #expect(verdict.status != .pass && verdict.status != .fail, "\(control.description.id) decided \(verdict.status) with no evidence")
+        }
+    }
+
+    @Test("the typed ids are exactly the catalogue's, in its order")
+    func typedIds() {
+        #expect(builtInControls.map { $0.description.id } == ControlID.allCases)
+        #expect(ControlID(typed: " Auth.Lockout ") == .authLockout)
+        #expect(ControlID(typed: "auth.lockouts") == nil)
+    }
+
+    static let fixableControls: [any FixableControl.Type] = builtInControls.compactMap { $0 as? any FixableControl.Type }
+
+    static let allFixExamples: [(String, FixExample)] = fixableControls.flatMap { control in
+        control.fixExamples.map { (control.description.id.rawValue, $0) }
+    }
+
+    @Test("every fix example: the planned changes, applied to the evidence, give the expected status", arguments: allFixExamples.indices)
+    func fixExample(_ index: Int) throws {
+        let (id, example) = Self.allFixExamples[index]
+        let control = try #require(Self.fixableControls.first { $0.description.id.rawValue == id })
+        #expect(control.evaluate(example.before).status != .pass, "\(id) — \(example.name): the 'before' evidence already passes")
+        let plan = control.plan(example.before, options: example.options)
+        var after = example.before
+        for change in plan.changes {
+            #expect(change.control == control.description.id, "\(id) planned a change for \(change.control)")
+            after.apply(change)
+        }
+        let verdict = control.evaluate(after)
+        #expect(verdict.status == example.after, "\(id) — \(example.name) (\(example.file.split(separator: "/").last ?? ""):\(example.line)): after \(plan.changes.count) changes got \(verdict.status) '\(verdict.summary)'; skipped: \(plan.skipped)")
+        if example.after != .pass { #expect(!plan.skipped.isEmpty || !plan.notes.isEmpty || example.after == .unknown, "\(id) — \(example.name): a fix that does not pass says why") }
+        // A plan applied once is done: the evidence after it plans no further change.
+        if verdict.status == .pass { #expect(control.plan(after, options: example.options).changes.isEmpty, "\(id) — \(example.name): plans again after its own fix") }
+    }
+
+    @Test("every fixable control has a fix example, and plans nothing for its passing examples")
+    func fixCoverage() {
+        #expect(Self.fixableControls.count == 16)
+        for control in Self.fixableControls {
+            let id = control.description.id
+            #expect(control.fixExamples.contains { $0.after == .pass || id == .authAdminPassword }, "\(id) has no fix example that ends in pass")
+            #expect(control.description.remediation.fixable, "\(id) is fixable but its remediation does not say so")
+            for example in control.examples where example.expected == .pass {
+                #expect(control.plan(example.evidence, options: FixOptions()).changes.isEmpty, "\(id) — \(example.name): passes, yet plans a change")
+            }
+        }
+        for control in builtInControls where !(control is any FixableControl.Type) {
+            #expect(!control.description.remediation.fixable, "\(control.description.id) says harden can fix it but has no fix")
         }
     }
 }

@@ -40,7 +40,7 @@ struct ScoringTests {
     @Test("--only and --skip mute the rest; every control still appears once")
     func selection() {
         let auditor = Auditor(controls: builtInControls)
-        let (results, _) = auditor.evaluate(Evidence(), selection: Selection(only: ["admin.remote-access", "auth.lockout"], skip: ["auth.lockout"]))
+        let (results, _) = auditor.evaluate(Evidence(), selection: Selection(only: [.adminRemoteAccess, .authLockout], skip: [.authLockout]))
         #expect(results.count == builtInControls.count)
         #expect(results.filter { $0.status != .muted }.map(\.id) == ["admin.remote-access"])
     }
@@ -56,9 +56,9 @@ struct ScoringTests {
         let evidence = Evidence(settings: AuditSettings(now: now), api: .observed(view))
         let auditor = Auditor(controls: builtInControls)
         let (results, notices) = auditor.evaluate(evidence, selection: Selection(suppressions: [
-            Suppression(id: "login.hidden-users", subject: "user:tv", reason: "the shared TV account must be pickable"),
-            Suppression(id: "sessions.single", reason: "family plan", expires: now.addingTimeInterval(86_400)),
-            Suppression(id: "network.cors", reason: "old", expires: now.addingTimeInterval(-86_400)),
+            Suppression(id: .loginHiddenUsers, subject: "user:tv", reason: "the shared TV account must be pickable"),
+            Suppression(id: .sessionsSingle, reason: "family plan", expires: now.addingTimeInterval(86_400)),
+            Suppression(id: .networkCORS, reason: "old", expires: now.addingTimeInterval(-86_400)),
         ]))
         let hidden = results.first { $0.id == "login.hidden-users" }!
         #expect(hidden.status == .fail)

@@ -98,7 +98,7 @@ struct HardenTests {
             let before = try await ServerSnapshot.read(client)
             let store = RunStore(root: state)
             var options = Self.fullOptions()
-            options.skip = ["devices.stale"]
+            options.skip = [.devicesStale]
             let plan = try await HardenPlanner(client: client, options: options).plan()
             #expect(try await HardenExecutor(client: client, store: store).apply(plan).failures.isEmpty)
             let changed = try await ServerSnapshot.read(client)
@@ -158,7 +158,7 @@ struct HardenTests {
         try await withEmulator("insecure") { fixture in
             let client = try fixture.client()
             var options = HardenOptions()
-            options.skip = ["admin.remote-access"]
+            options.skip = [.adminRemoteAccess]
             let plan = try await HardenPlanner(client: client, options: options).plan()
             #expect(!plan.changes.contains { $0.control == "auth.lockout" && $0.subject == "user:admin" })
             #expect(plan.changes.contains { $0.control == "auth.lockout" && $0.subject == "user:alice" })
@@ -182,7 +182,7 @@ struct HardenTests {
             #expect(!plan.changes.contains { $0.control == "admin.renamed" })
             #expect(plan.skipped.contains { $0.control == "admin.renamed" && $0.reason.contains("--rename OLD=NEW") })
             options.adminName = nil
-            options.renames = ["admin": "keeper-one", "root": "keeper-two"]
+            options.renames = [.init(old: "admin", new: "keeper-one"), .init(old: "root", new: "keeper-two")]
             let named = try await HardenPlanner(client: client, options: options).plan()
             #expect(named.changes.filter { $0.control == "admin.renamed" }.count == 2)
             await client.shutdown()

@@ -69,5 +69,7 @@ public func temporaryDirectory(_ label: String = "jellyfort") -> URL {
 /// The repository's root folder, found from this file's location.
 public let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// `../shared` beside the repository: the design and reference material CI lays out too.
-public let sharedFolder: URL = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+/// `Tests/Fixtures`: copies of the design and reference material the tests check against (the
+/// controls catalogue; Jellyfin's OpenAPI document reduced to operations and schemas), so the
+/// repository's tests stand alone.
+public let fixturesFolder: URL = repositoryRoot.appendingPathComponent("Tests/Fixtures")

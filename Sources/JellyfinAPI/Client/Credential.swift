@@ -41,11 +41,12 @@ public enum Credential: Sendable, Equatable {
 
     /// A key or password file is read whole and trimmed of surrounding white space.
     public static func readSecretFile(_ path: String, what: String) throws(CredentialError) -> Secret {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .unreadableFile(path: path, what: what, reason: "no such file")
+        switch PathKind.of(path) {
+        case .missing: throw .unreadableFile(path: path, what: what, reason: "no such file")
+        case .folder: throw .unreadableFile(path: path, what: what, reason: "it is a folder")
+        case .special: throw .unreadableFile(path: path, what: what, reason: "it is not a regular file (a FIFO, socket or device)")
+        case .regularFile: break
         }
-        guard !isDirectory.boolValue else { throw .unreadableFile(path: path, what: what, reason: "it is a folder") }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw .unreadableFile(path: path, what: what, reason: "permission denied")
         }

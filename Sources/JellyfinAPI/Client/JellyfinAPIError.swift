@@ -23,11 +23,19 @@ public enum JellyfinAPIError: Error, Sendable, Equatable, CustomStringConvertibl
     case credentialRequired(endpoint: String)
     /// An API key cannot do what needs a user (e.g. `GET /Users/Me`).
     case needsUserSession(endpoint: String)
+    /// The server redirected to another origin (host, port or scheme). Jellyfort never follows:
+    /// a credential or password would go to an address nobody asked for, and the answer would
+    /// not be the server's own.
+    case redirectedElsewhere(endpoint: String, from: String, to: String)
+    /// Redirects that never end.
+    case redirectLoop(endpoint: String, hops: Int)
+    /// The whole request took longer than its deadline (a body trickling in counts).
+    case deadlineExceeded(endpoint: String, seconds: Int)
 
     public var description: String {
         switch self {
         case .invalidServerURL(let url, let reason):
-            "'\(url)' is not a server address (\(reason)); give it as https://host[:port][/base], e.g. https://jellyfin.example.org"
+            "'\(Sanitized.terminal(url))' is not a server address (\(reason)); give it as https://host[:port][/base], e.g. https://jellyfin.example.org"
         case .insecureTransport(let host):
             "refusing to send credentials in clear text to \(host): use https://, or pass --allow-insecure-http if this network is trusted"
         case .unreachable(let address, let reason):
@@ -58,6 +66,12 @@ public enum JellyfinAPIError: Error, Sendable, Equatable, CustomStringConvertibl
             "\(endpoint) sent more than \(limit / (1024 * 1024)) MiB; refusing to read it"
         case .credentialRequired(let endpoint):
             "\(endpoint) needs a credential: give --api-key-file PATH, set JELLYFORT_API_KEY, or use --user NAME with --password-file PATH"
+        case .redirectedElsewhere(let endpoint, let from, let to):
+            "\(from) redirected \(endpoint) to \(to), another address; Jellyfort does not follow redirects away from the server it was given (a credential could leak). If your server really moved, give --server with its new address"
+        case .redirectLoop(let endpoint, let hops):
+            "\(endpoint) was redirected \(hops) times without an answer (a redirect loop); check the reverse proxy's configuration"
+        case .deadlineExceeded(let endpoint, let seconds):
+            "\(endpoint) did not finish within \(seconds) s (the answer arrived too slowly); the server or a proxy may be stalling"
         case .needsUserSession(let endpoint):
             "\(endpoint) needs a signed-in user, not an API key: use --user NAME with --password-file PATH"
         }

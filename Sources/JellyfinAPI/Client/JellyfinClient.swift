@@ -207,24 +207,50 @@ public final class JellyfinClient: Sendable {
             guard token != nil else { throw .credentialRequired(endpoint: endpoint) }
         }
         var url = configuration.server.url(path: path, query: query)
-        var currentOrigin = configuration.server.origin
-        for _ in 0..<5 {
+        var method = method
+        var body = body
+        let origin = configuration.server.origin
+        // Same-origin redirects only (a trailing slash, a base path): anything else would carry
+        // the token or a password body elsewhere, or answer for a server nobody asked.
+        for _ in 0..<Self.maximumRedirects {
             let response = try await perform(method, url: url, token: token, body: body, endpoint: endpoint)
-            guard [301, 302, 303, 307, 308].contains(response.status), let location = response.header("Location") else {
-                return response
+            guard [301, 302, 303, 307, 308].contains(response.status) else { return response }
+            guard let location = response.header("Location") else {
+                throw .malformedResponse(endpoint: endpoint, detail: "HTTP \(response.status) without a Location")
             }
-            guard let next = URL(string: location, relativeTo: URL(string: url)), let scheme = next.scheme, let host = next.host else {
-                return response
+            let next = try Self.redirectTarget(location, from: url, endpoint: endpoint)
+            guard next.origin == origin else {
+                throw .redirectedElsewhere(endpoint: endpoint, from: origin, to: next.origin)
             }
-            let nextOrigin = try ServerAddress("\(scheme)://\(host.contains(":") ? "[\(host)]" : host)\(next.port.map { ":\($0)" } ?? "")").origin
-            if nextOrigin != currentOrigin {
-                // Never carry the credential to another host (or down to plain HTTP).
-                token = nil
+            // 303 (and 301/302 after a POST, as browsers do) become a GET without the body.
+            if response.status == 303 || ((response.status == 301 || response.status == 302) && method == .post) {
+                method = .get
+                body = nil
             }
-            currentOrigin = nextOrigin
-            url = next.absoluteString
+            url = next.url
         }
-        throw .unexpectedStatus(endpoint: endpoint, status: 310)
+        throw .redirectLoop(endpoint: endpoint, hops: Self.maximumRedirects)
+    }
+
+    static let maximumRedirects = 5
+
+    /// Where a `Location` points, checked as strictly as `--server` (port range, no user info).
+    public static func redirectTarget(_ location: String, from current: String, endpoint: String) throws(JellyfinAPIError) -> (origin: String, url: String) {
+        guard location.count <= 4096, let base = URL(string: current), let next = URL(string: location, relativeTo: base)?.absoluteURL,
+            let scheme = next.scheme, let host = next.host
+        else {
+            throw .malformedResponse(endpoint: endpoint, detail: "a redirect to '\(Sanitized.terminal(String(location.prefix(100))))', which is not an address")
+        }
+        let authority = ServerAddress.authority(of: next.absoluteString)
+        let portPart = ServerAddress.portText(of: authority).map { ":\($0)" } ?? ""
+        let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        let address: ServerAddress
+        do {
+            address = try ServerAddress("\(scheme)://\(bracketed)\(portPart)")
+        } catch {
+            throw .malformedResponse(endpoint: endpoint, detail: "a redirect to '\(Sanitized.terminal(String(ServerAddress.redactingUserInfo(location).prefix(100))))': \(error)")
+        }
+        return (address.origin, next.absoluteString)
     }
 
     private func perform(_ method: HTTPMethod, url: String, token: Secret?, body: JSONValue?, endpoint: String) async throws(JellyfinAPIError) -> JellyfinResponse {
@@ -239,6 +265,7 @@ public final class JellyfinClient: Sendable {
         }
         state.withLock { $0.requestCount += 1 }
         let limit = configuration.maximumResponseBytes
+        let deadline = ContinuousClock.now + configuration.requestTimeout
         do {
             let response = try await http.execute(request, timeout: .init(configuration.requestTimeout))
             let length = response.headers.first(name: "Content-Length").flatMap(Int.init)
@@ -247,11 +274,31 @@ public final class JellyfinClient: Sendable {
             }
             // Sized once from Content-Length: a growing buffer would briefly hold a large body twice.
             var buffer = ByteBufferAllocator().buffer(capacity: length ?? 16 * 1024)
-            for try await chunk in response.body {
-                guard buffer.readableBytes + chunk.readableBytes <= limit else {
-                    throw JellyfinAPIError.responseTooLarge(endpoint: endpoint, limitBytes: limit)
+            // The whole answer has one deadline: a body trickling in a byte at a time never
+            // trips a read timeout, so the clock is checked as it arrives, and a watchdog ends
+            // the read when nothing arrives before the deadline.
+            let seconds = Int(configuration.requestTimeout.components.seconds)
+            buffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                group.addTask { [buffer] in
+                    var buffer = buffer
+                    for try await chunk in response.body {
+                        guard buffer.readableBytes + chunk.readableBytes <= limit else {
+                            throw JellyfinAPIError.responseTooLarge(endpoint: endpoint, limitBytes: limit)
+                        }
+                        guard ContinuousClock.now < deadline else { throw JellyfinAPIError.deadlineExceeded(endpoint: endpoint, seconds: seconds) }
+                        buffer.writeImmutableBuffer(chunk)
+                    }
+                    return buffer
                 }
-                buffer.writeImmutableBuffer(chunk)
+                group.addTask {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let body = first else {
+                    throw JellyfinAPIError.deadlineExceeded(endpoint: endpoint, seconds: seconds)
+                }
+                return body
             }
             return JellyfinResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, buffer: buffer)
         } catch {
@@ -259,42 +306,64 @@ public final class JellyfinClient: Sendable {
         }
     }
 
+    /// Transport errors by their type and errno, each to the message that names cause and fix.
     private func classify(_ error: any Error, endpoint: String) -> JellyfinAPIError {
         let address = configuration.server.origin
         let requestSeconds = Int(configuration.requestTimeout.components.seconds)
+        let plainHTTP = configuration.server.scheme == "http"
+        let tlsHint = plainHTTP ? "; if this port speaks HTTPS, use https://" : ""
         switch error {
         case let error as JellyfinAPIError:
             return error
-        case let error as HTTPClientError where error == .connectTimeout:
-            return .unreachable(address: address, reason: "no answer within \(configuration.connectTimeout.components.seconds) s")
-        case let error as HTTPClientError where error == .readTimeout || error == .deadlineExceeded:
-            return .timeout(endpoint: endpoint, seconds: requestSeconds)
-        case let error as HTTPClientError where error == .tlsHandshakeTimeout:
-            return .tlsFailure(address: address, reason: "the TLS handshake timed out")
-        case let error as HTTPClientError where error == .remoteConnectionClosed:
-            return .unreachable(address: address, reason: "the server closed the connection without answering")
+        case is CancellationError:
+            return .deadlineExceeded(endpoint: endpoint, seconds: requestSeconds)
+        case let error as HTTPClientError:
+            switch error {
+            case .connectTimeout: return .unreachable(address: address, reason: "no answer within \(configuration.connectTimeout.components.seconds) s (nothing listening, or a firewall drops the packets)")
+            case .readTimeout, .deadlineExceeded: return .timeout(endpoint: endpoint, seconds: requestSeconds)
+            case .tlsHandshakeTimeout: return .tlsFailure(address: address, reason: "the TLS handshake timed out")
+            case .remoteConnectionClosed: return .unreachable(address: address, reason: "the server closed the connection without answering\(tlsHint)")
+            case .invalidURL: return .invalidServerURL(address, reason: "not a URL the client can use")
+            default: return .unreachable(address: address, reason: "the HTTP exchange failed (\(error.shortDescription))\(tlsHint)")
+            }
+        case let error as IOError:
+            return .unreachable(address: address, reason: Self.reason(errno: error.errnoCode, tlsHint: tlsHint))
+        case let error as NIOConnectionError:
+            if let first = error.connectionErrors.first?.error as? IOError {
+                return .unreachable(address: address, reason: Self.reason(errno: first.errnoCode, tlsHint: tlsHint))
+            }
+            if error.dnsAError != nil || error.dnsAAAAError != nil {
+                return .unreachable(address: address, reason: "the name \(configuration.server.host) could not be resolved")
+            }
+            return .unreachable(address: address, reason: "no connection could be made")
+        case is HTTPParserError:
+            return .unreachable(address: address, reason: "the answer is not HTTP\(tlsHint)")
         case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
             return .tlsFailure(address: address, reason: Self.tlsReason(error))
         default:
-            let text = String(describing: error)
-            if text.contains("SSL") || text.contains("certificate") {
-                return .tlsFailure(address: address, reason: Self.tlsReason(error))
-            }
-            if text.contains("connectTimeout") { return .unreachable(address: address, reason: "no answer within \(configuration.connectTimeout.components.seconds) s") }
-            if text.contains("refused") || text.contains("ECONNREFUSED") || text.contains("errno: 111") {
-                return .unreachable(address: address, reason: "connection refused")
-            }
-            return .unreachable(address: address, reason: text.count > 200 ? String(text.prefix(200)) + "…" : text)
+            return .unreachable(address: address, reason: "the connection failed (\(type(of: error)))\(tlsHint)")
         }
     }
 
+    private static func reason(errno code: Int32, tlsHint: String) -> String {
+        switch code {
+        case ECONNREFUSED: "connection refused (nothing listens on that port)"
+        case ECONNRESET: "the server reset the connection\(tlsHint)"
+        case EHOSTUNREACH, ENETUNREACH: "no route to the host"
+        case ETIMEDOUT: "the connection timed out"
+        default: String(cString: strerror(code))
+        }
+    }
+
+    /// BoringSSL reports only a coded text for why a handshake failed; these two causes have an
+    /// action the user can take, everything else is passed on shortened.
     private static func tlsReason(_ error: any Error) -> String {
         let text = String(describing: error)
-        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") || text.contains("handshakeFailed") {
-            return "the certificate is not trusted (self-signed, expired, or for another name)"
+        if text.contains("WRONG_VERSION_NUMBER") || text.contains("wrong version") || text.contains("HTTP_REQUEST") {
+            return "the server does not speak TLS on this port (use http://, or the HTTPS port)"
         }
-        if text.contains("WRONG_VERSION_NUMBER") || text.contains("wrong version") {
-            return "the server does not speak TLS on this port (try http://)"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") {
+            return "the certificate is not trusted (self-signed, expired, or for another name)"
         }
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }

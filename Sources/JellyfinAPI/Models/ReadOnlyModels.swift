@@ -175,7 +175,7 @@ public struct PluginInfo: JSONReadableModel, Equatable {
 /// `RepositoryInfo` (`GET /Repositories`): a plugin source. Anything but the official one is third-party code.
 public struct RepositoryInfo: JSONReadableModel, Equatable {
     public static let schemaName = "RepositoryInfo"
-    public static let officialURL = "https://repo.jellyfin.org/files/plugin/manifest.json"
+    public static let officialURL = JellyfinPlugins.officialRepository
     public var name: String?
     public var url: String
     public var enabled: Bool

@@ -1,9 +1,9 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 struct ClientIPControl: Control {
     static let description = ControlDescription(
-        id: "container.client-ip", title: "Jellyfin sees real client addresses", guideItem: nil, severity: .high,
+        id: .containerClientIP, title: "Jellyfin sees real client addresses", guideItem: nil, severity: .high,
         rationale: "Remote-vs-LAN decides admin remote access, the IP filter and lockout bans (guide items 5, 9, 11). If a rootless port handler or a proxy Jellyfin does not know rewrites every source to one address, all of that is silently void.",
         remediation: Remediation("Run the container with Network=pasta (or slirp4netns:port_handler=slirp4netns) and set KnownProxies to the proxy's address."),
         evidence: [.host, .api, .probe])

@@ -1,9 +1,9 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 struct AutoDiscoveryControl: Control {
     static let description = ControlDescription(
-        id: "network.autodiscovery", title: "Client auto-discovery is off", guideItem: nil, severity: .low,
+        id: .networkAutoDiscovery, title: "Client auto-discovery is off", guideItem: nil, severity: .low,
         rationale: "Auto-discovery answers UDP broadcasts (port 7359) with the server's name and address. On a server reachable from the internet it is one more open port that says 'Jellyfin here'.",
         remediation: Remediation("Turn AutoDiscovery off in Dashboard → Networking (jellyfort harden).", fixable: true),
         evidence: [.api])
@@ -22,4 +22,15 @@ struct AutoDiscoveryControl: Control {
             }
         }
     }
+}
+
+extension AutoDiscoveryControl: FixableControl {
+    static func plan(_ evidence: Evidence, options: FixOptions) -> FixPlan {
+        guard evidence.api.value?.network.value?.autoDiscovery == true else { return .nothing }
+        return FixPlan(changes: [FixChange(.networkAutoDiscovery, .networkConfiguration, "AutoDiscovery", from: true, to: false)])
+    }
+
+    static let fixExamples = [
+        FixExample("on", Sample.evidence(Sample.view { $0.network = .observed(NetworkFacts(knownProxies: ["10.0.0.2"], localNetworkSubnets: ["192.168.1.0/24"], autoDiscovery: true)) })),
+    ]
 }

@@ -1,9 +1,9 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 struct CORSControl: Control {
     static let description = ControlDescription(
-        id: "network.cors", title: "Cross-origin requests are not open to every site", guideItem: nil, severity: .low,
+        id: .networkCORS, title: "Cross-origin requests are not open to every site", guideItem: nil, severity: .low,
         rationale: "CorsHosts [\"*\"] (the default) lets any web page your users visit call your server's API from their browser.",
         remediation: Remediation("Set CorsHosts to the origins that need it (your own domain), in Dashboard → Networking."),
         evidence: [.api])

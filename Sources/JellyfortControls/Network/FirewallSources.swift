@@ -1,4 +1,4 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// Which sources the deployment lets reach 443, from the firewall files and Caddy's `remote_ip` guards.

@@ -1,10 +1,10 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// Guide item 5.
 struct IPAllowListControl: Control {
     static let description = ControlDescription(
-        id: "network.ip-allowlist", title: "Only allowed addresses reach the server", guideItem: 5, severity: .medium,
+        id: .networkIPAllowList, title: "Only allowed addresses reach the server", guideItem: 5, severity: .medium,
         rationale: "If your viewers come from a few known places, an allow-list shuts out the rest of the internet before any password is tried. Declare it with --allow, and Jellyfort checks that the firewall or Jellyfin's RemoteIPFilter enforces it, and no more.",
         remediation: Remediation("Enforce the allow-list in the firewall (jellyfort deploy writes firewalld and nftables rules) or in Jellyfin's RemoteIPFilter."),
         evidence: [.host, .api])

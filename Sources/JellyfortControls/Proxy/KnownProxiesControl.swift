@@ -1,10 +1,10 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// Guide item 4: the reverse proxy, as Jellyfin must know it.
 struct KnownProxiesControl: Control {
     static let description = ControlDescription(
-        id: "proxy.known-proxies", title: "Jellyfin trusts exactly its proxy", guideItem: 4, severity: .high,
+        id: .proxyKnownProxies, title: "Jellyfin trusts exactly its proxy", guideItem: 4, severity: .high,
         rationale: "Behind a reverse proxy, Jellyfin learns the client's address from X-Forwarded-For only if the proxy is in KnownProxies. Empty, every client looks like the proxy (local); too broad, anyone inside the range can forge the header and pick the address Jellyfin sees.",
         remediation: Remediation("Set KnownProxies to the proxy's exact address (jellyfort harden --proxy IP), make LocalNetworkSubnets explicit, and restart Jellyfin (KnownProxies is read at start-up).", fixable: true),
         evidence: [.api, .probe])
@@ -50,4 +50,26 @@ struct KnownProxiesControl: Control {
             }
         }
     }
+}
+
+extension KnownProxiesControl: FixableControl {
+    static func plan(_ evidence: Evidence, options: FixOptions) -> FixPlan {
+        guard let network = evidence.api.value?.network.value else { return .nothing }
+        if !options.proxies.isEmpty {
+            guard Set(options.proxies) != Set(network.knownProxies) else { return .nothing }
+            return FixPlan(
+                changes: [FixChange(.proxyKnownProxies, .networkConfiguration, "KnownProxies", from: JSONValue(network.knownProxies), to: JSONValue(options.proxies))],
+                notes: ["Jellyfin reads KnownProxies only at start-up: restart Jellyfin for the new proxy list to take effect."])
+        }
+        return network.knownProxies.isEmpty ? FixPlan(skipped: ["KnownProxies is empty; give your reverse proxy's address with --proxy IP"]) : .nothing
+    }
+
+    static let fixExamples = [
+        FixExample("a whole /16 trusted, the proxy given", Sample.evidence(Sample.view { $0.network = .observed(NetworkFacts(knownProxies: ["192.168.0.0/16"], localNetworkSubnets: ["192.168.1.0/24"])) }),
+                   options: { var options = FixOptions(); options.proxies = ["10.0.0.2"]; return options }()),
+        FixExample("empty, no proxy given", Sample.evidence(Sample.view { view in
+            view.network = .observed(NetworkFacts(localNetworkSubnets: ["192.168.1.0/24"]))
+            view.sessions = .observed([])
+        }), after: .fail),
+    ]
 }

@@ -1,9 +1,9 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 struct LegacyAuthorizationControl: Control {
     static let description = ControlDescription(
-        id: "server.legacy-auth", title: "Legacy token transports are off", guideItem: nil, severity: .low,
+        id: .serverLegacyAuth, title: "Legacy token transports are off", guideItem: nil, severity: .low,
         rationale: "With legacy authorization on (the 10.11 default), tokens are also accepted in X-Emby-Token headers and ?api_key= query strings, which end up in proxy logs, browser history and referrers.",
         remediation: Remediation("Set EnableLegacyAuthorization to false (jellyfort harden does it; 12.0 does it on upgrade). Update clients that still send X-Emby-Token.", fixable: true),
         evidence: [.api])
@@ -23,4 +23,15 @@ struct LegacyAuthorizationControl: Control {
             }
         }
     }
+}
+
+extension LegacyAuthorizationControl: FixableControl {
+    static func plan(_ evidence: Evidence, options: FixOptions) -> FixPlan {
+        guard evidence.api.value?.configuration.value?.enableLegacyAuthorization == true else { return .nothing }
+        return FixPlan(changes: [FixChange(.serverLegacyAuth, .serverConfiguration, "EnableLegacyAuthorization", from: true, to: false)])
+    }
+
+    static let fixExamples = [
+        FixExample("on", Sample.evidence(Sample.view { $0.configuration = .observed(ConfigurationFacts(enableLegacyAuthorization: true)) })),
+    ]
 }

@@ -1,9 +1,9 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 struct MetricsControl: Control {
     static let description = ControlDescription(
-        id: "server.metrics", title: "Metrics are not public", guideItem: nil, severity: .medium,
+        id: .serverMetrics, title: "Metrics are not public", guideItem: nil, severity: .medium,
         rationale: "With EnableMetrics on, Jellyfin serves /metrics to anyone without authentication: user counts, library sizes and activity that help an attacker plan.",
         remediation: Remediation("Turn EnableMetrics off, or block /metrics at the proxy (the Caddyfile from jellyfort deploy does).", fixable: true),
         evidence: [.api, .anon])
@@ -31,4 +31,15 @@ struct MetricsControl: Control {
             return .unknown("needs \(MissingInput.credential) or \(MissingInput.server)")
         }
     }
+}
+
+extension MetricsControl: FixableControl {
+    static func plan(_ evidence: Evidence, options: FixOptions) -> FixPlan {
+        guard evidence.api.value?.configuration.value?.enableMetrics == true else { return .nothing }
+        return FixPlan(changes: [FixChange(.serverMetrics, .serverConfiguration, "EnableMetrics", from: true, to: false)])
+    }
+
+    static let fixExamples = [
+        FixExample("on and answering anonymously", Sample.evidence(Sample.view { $0.configuration = .observed(ConfigurationFacts(enableMetrics: true)) }, anonymous: Sample.anonymous { $0.metricsStatus = 200 })),
+    ]
 }

@@ -1,9 +1,9 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 struct PluginRepositoriesControl: Control {
     static let description = ControlDescription(
-        id: "plugins.repositories", title: "Plugins come only from the official repository", guideItem: nil, severity: .medium,
+        id: .pluginsRepositories, title: "Plugins come only from the official repository", guideItem: nil, severity: .medium,
         rationale: "Plugins run inside Jellyfin with its full rights. A third-party repository (worse, one over plain http) can ship code that reads every token and file the server can.",
         remediation: Remediation("Remove or disable plugin repositories you do not trust in Dashboard → Plugins → Repositories."),
         evidence: [.api])
@@ -18,7 +18,7 @@ struct PluginRepositoriesControl: Control {
     static func evaluate(_ evidence: Evidence) -> Verdict {
         evidence.withServerView { view in
             view.repositories.decide("the plugin repositories") { repositories in
-                let third = repositories.filter { $0.enabled && $0.url != RepositoryInfo.officialURL }
+                let third = repositories.filter { $0.enabled && $0.url != JellyfinPlugins.officialRepository }
                 guard !third.isEmpty else { return .pass("only the official plugin repository is enabled") }
                 return .fail("\(plural(third.count, "third-party plugin repository")) enabled", findings: third.map { repository in
                     Finding(subject: "repository:\(repository.name ?? repository.url)",

@@ -1,9 +1,9 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 struct QuickConnectControl: Control {
     static let description = ControlDescription(
-        id: "server.quickconnect", title: "Quick Connect is off unless wanted", guideItem: nil, severity: .info,
+        id: .serverQuickConnect, title: "Quick Connect is off unless wanted", guideItem: nil, severity: .info,
         rationale: "Quick Connect is a second way to sign in (a code approved from a signed-in device). It is convenient for TVs; when nobody uses it, it is one more door.",
         remediation: Remediation("Turn Quick Connect off in Dashboard → General if nobody uses it; otherwise suppress this control with a reason."),
         evidence: [.api, .anon])

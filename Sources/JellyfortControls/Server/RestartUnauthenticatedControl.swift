@@ -1,11 +1,11 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 struct RestartUnauthenticatedControl: Control {
     static let description = ControlDescription(
-        id: "server.restart-unauthenticated", title: "Nobody outside can restart the server", guideItem: nil, severity: .high,
+        id: .serverRestartUnauthenticated, title: "Nobody outside can restart the server", guideItem: nil, severity: .high,
         rationale: "Jellyfin lets any LAN address call POST /System/Restart without signing in (jellyfin#16673). When every client looks local, that means anyone on the internet. Jellyfort never sends that request; it infers it from the configuration.",
-        remediation: Remediation("Set KnownProxies to the proxy and LocalNetworkSubnets to the real LAN (jellyfort harden --proxy IP --lan-cidr CIDR); block /System/Restart at the proxy.", fixable: true),
+        remediation: Remediation("Set KnownProxies to the proxy and LocalNetworkSubnets to the real LAN (jellyfort harden --proxy IP --lan-cidr CIDR); block /System/Restart at the proxy.", fixable: false),
         evidence: [.api, .probe])
 
     static let examples = [

@@ -1,10 +1,10 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// An unfinished startup wizard lets anyone who reaches the server create the administrator.
 struct StartupWizardControl: Control {
     static let description = ControlDescription(
-        id: "server.startup-wizard", title: "The startup wizard is finished", guideItem: nil, severity: .critical,
+        id: .serverStartupWizard, title: "The startup wizard is finished", guideItem: nil, severity: .critical,
         rationale: "Until the wizard is completed, /Startup/User and the other setup endpoints answer anyone: whoever reaches the server first picks the administrator's name and password.",
         remediation: Remediation("Finish the setup wizard in the web interface now, from the LAN, before exposing the server."),
         evidence: [.anon])

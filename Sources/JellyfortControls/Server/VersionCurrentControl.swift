@@ -1,10 +1,10 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// Jellyfin fixes security problems only in its newest stable release.
 struct VersionCurrentControl: Control {
     static let description = ControlDescription(
-        id: "server.version-current", title: "Jellyfin is up to date", guideItem: 3, severity: .medium,
+        id: .serverVersionCurrent, title: "Jellyfin is up to date", guideItem: 3, severity: .medium,
         rationale: "Only the most recent stable Jellyfin release gets security fixes. A version below a fix is open to that advisory's attack; anything older than the newest stable will not get the next fix.",
         remediation: Remediation("Upgrade Jellyfin (with automatic image updates: AutoUpdate=registry and podman-auto-update.timer). From 10.10.7 or any 10.11.x you can go straight to 12.x."),
         evidence: [.anon])

@@ -1,5 +1,5 @@
 import Foundation
-import JellyfinAPI
+import JellyfortBase
 
 /// The bundled, dated list of Jellyfin security advisories and the newest stable release known.
 public struct AdvisoryList: Sendable, Codable, Equatable {

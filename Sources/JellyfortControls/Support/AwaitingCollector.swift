@@ -1,4 +1,4 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// A control whose deciding evidence (network probes) this version of Jellyfort does not

@@ -1,4 +1,4 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// Can the server tell remote clients from local ones? Several controls (admin remote access,

@@ -1,4 +1,4 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// Deployment evidence for host controls' examples: what `jellyfort deploy` writes, read back.

@@ -1,11 +1,11 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// The input that decides a control, named in an `unknown` verdict so the reader knows what to add.
 enum MissingInput {
     static let credential = "an administrator credential (--api-key-file PATH or JELLYFORT_API_KEY)"
     static let deployment = "--deployment PATH (your Quadlet unit, run script, compose file, Caddyfile or firewall rules)"
-    static let probe = "--probe (network checks, run from outside your network)"
+    static let probe = "a network check from outside your network (not in this version of Jellyfort: test from a phone hotspot by hand)"
     static let server = "the server (--server URL)"
 }
 

@@ -1,5 +1,5 @@
 import Foundation
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// Evidence values for controls' examples: a server view with sensible "hardened" defaults that

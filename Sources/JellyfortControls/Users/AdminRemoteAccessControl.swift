@@ -1,10 +1,10 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// Guide item 9: administrators sign in only from the LAN.
 struct AdminRemoteAccessControl: Control {
     static let description = ControlDescription(
-        id: "admin.remote-access", title: "Administrators cannot sign in from outside the LAN", guideItem: 9, severity: .critical,
+        id: .adminRemoteAccess, title: "Administrators cannot sign in from outside the LAN", guideItem: 9, severity: .critical,
         rationale: "An administrator account reachable from the internet is the one password between an attacker and every file, user and setting. Jellyfin can refuse remote sign-ins per user, but only when it can tell remote from local: behind a proxy with KnownProxies empty, every client looks local and the setting does nothing.",
         remediation: Remediation("Set EnableRemoteAccess=false on every administrator (jellyfort harden), set KnownProxies to your proxy, and administer from the LAN or a VPN.", fixable: true),
         evidence: [.api])
@@ -36,4 +36,33 @@ struct AdminRemoteAccessControl: Control {
             return .pass(admins.count == 1 ? "the administrator can sign in only from the LAN" : "all \(admins.count) administrators can sign in only from the LAN")
         }
     }
+}
+
+extension AdminRemoteAccessControl: FixableControl {
+    static func plan(_ evidence: Evidence, options: FixOptions) -> FixPlan {
+        evidence.planWithServerView { view in
+            var plan = FixPlan()
+            for admin in view.enabledAdministrators where admin.enableRemoteAccess {
+                if admin.id == view.credential.userId, !view.credentialIsOnLAN, !options.acceptedRisks.contains(.selfRemoteBlock) {
+                    plan.skipped.append("you are signed in as \(admin.name) from outside the LAN: turning its remote access off would lock you out; run from the LAN, or pass --accept-risk self-remote-block")
+                    continue
+                }
+                plan.changes.append(.policy(.adminRemoteAccess, admin, "EnableRemoteAccess", from: true, to: false))
+            }
+            return plan
+        }
+    }
+
+    static let fixExamples = [
+        FixExample("the admin can sign in from outside", Sample.evidence(Sample.view(users: [Sample.admin { $0.enableRemoteAccess = true }, Sample.viewer()]))),
+        FixExample("signed in as that admin from outside: refused", Sample.evidence(Sample.view(users: [Sample.admin { $0.enableRemoteAccess = true }, Sample.viewer()]) { view in
+            view.credential = CredentialFacts(kind: .user, userName: "quill-keeper", userId: "id-quill-keeper", remoteEndPoint: "203.0.113.9")
+        }), after: .fail),
+        FixExample("signed in as that admin from outside, risk accepted", Sample.evidence(Sample.view(users: [Sample.admin { $0.enableRemoteAccess = true }, Sample.viewer()]) { view in
+            view.credential = CredentialFacts(kind: .user, userName: "quill-keeper", userId: "id-quill-keeper", remoteEndPoint: "203.0.113.9")
+        }), options: { var options = FixOptions(); options.acceptedRisks = [.selfRemoteBlock]; return options }()),
+        FixExample("signed in as that admin from the LAN", Sample.evidence(Sample.view(users: [Sample.admin { $0.enableRemoteAccess = true }, Sample.viewer()]) { view in
+            view.credential = CredentialFacts(kind: .user, userName: "quill-keeper", userId: "id-quill-keeper", remoteEndPoint: "192.168.1.20")
+        })),
+    ]
 }

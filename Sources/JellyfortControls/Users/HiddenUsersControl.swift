@@ -1,10 +1,10 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// Guide item 10: nobody is listed on the login screen.
 struct HiddenUsersControl: Control {
     static let description = ControlDescription(
-        id: "login.hidden-users", title: "Users are hidden from the login screen", guideItem: 10, severity: .medium,
+        id: .loginHiddenUsers, title: "Users are hidden from the login screen", guideItem: 10, severity: .medium,
         rationale: "The login screen lists every visible user to anyone, with their whole policy. That hands an attacker the account names to guess passwords for, and the administrator's among them. Hidden users still sign in by typing their name.",
         remediation: Remediation("Set IsHidden=true for every user (jellyfort harden).", fixable: true),
         evidence: [.api, .anon])
@@ -35,4 +35,18 @@ struct HiddenUsersControl: Control {
         if evidence.api.value != nil || publicUsers != nil { return .pass("no user is listed on the login screen") }
         return .unknown("needs \(MissingInput.server)")
     }
+}
+
+extension HiddenUsersControl: FixableControl {
+    static func plan(_ evidence: Evidence, options: FixOptions) -> FixPlan {
+        evidence.planWithServerView { view in
+            FixPlan(changes: view.enabledUsers.filter { !$0.isHidden }.map { .policy(.loginHiddenUsers, $0, "IsHidden", from: false, to: true) })
+        }
+    }
+
+    static let fixExamples = [
+        FixExample("an admin and a viewer on the login screen", Sample.evidence(
+            Sample.view(users: [Sample.admin { $0.isHidden = false }, Sample.viewer { $0.isHidden = false }]),
+            anonymous: Sample.anonymous { $0.publicUsers = [.init(name: "quill-keeper", isAdministrator: true), .init(name: "mira", isAdministrator: false)] })),
+    ]
 }

@@ -1,10 +1,10 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// Guide item 14.
 struct NoDeletionControl: Control {
     static let description = ControlDescription(
-        id: "media.no-deletion", title: "Media users cannot delete media", guideItem: 14, severity: .medium,
+        id: .mediaNoDeletion, title: "Media users cannot delete media", guideItem: 14, severity: .medium,
         rationale: "EnableContentDeletion lets a user delete from every library; a stolen media account could wipe your collection. (A read-only media mount stops the deletion on disk, which turns this into a warning.)",
         remediation: Remediation("Turn off EnableContentDeletion and clear EnableContentDeletionFromFolders for non-administrators (jellyfort harden).", fixable: true),
         evidence: [.api, .host])
@@ -28,4 +28,25 @@ struct NoDeletionControl: Control {
             })
         }
     }
+}
+
+extension NoDeletionControl: FixableControl {
+    static func plan(_ evidence: Evidence, options: FixOptions) -> FixPlan {
+        evidence.planWithServerView { view in
+            var plan = FixPlan()
+            for user in view.mediaUsers {
+                if user.enableContentDeletion { plan.changes.append(.policy(.mediaNoDeletion, user, "EnableContentDeletion", from: true, to: false)) }
+                if !user.enableContentDeletionFromFolders.isEmpty {
+                    plan.changes.append(.policy(.mediaNoDeletion, user, "EnableContentDeletionFromFolders", from: JSONValue(user.enableContentDeletionFromFolders), to: []))
+                }
+            }
+            return plan
+        }
+    }
+
+    static let fixExamples = [
+        FixExample("deletion everywhere and from one library", Sample.evidence(Sample.view(users: [
+            Sample.admin(), Sample.viewer { $0.enableContentDeletion = true }, Sample.viewer("tam") { $0.enableContentDeletionFromFolders = ["f1"] },
+        ]))),
+    ]
 }

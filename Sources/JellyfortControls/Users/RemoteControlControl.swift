@@ -1,9 +1,9 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 struct RemoteControlControl: Control {
     static let description = ControlDescription(
-        id: "users.remote-control", title: "Media users cannot control others' sessions", guideItem: nil, severity: .low,
+        id: .usersRemoteControl, title: "Media users cannot control others' sessions", guideItem: nil, severity: .low,
         rationale: "EnableRemoteControlOfOtherUsers lets a user see and drive everyone's sessions: what they watch, from where, and what plays next.",
         remediation: Remediation("Turn off EnableRemoteControlOfOtherUsers for non-administrators (jellyfort harden).", fixable: true),
         evidence: [.api])
@@ -22,4 +22,18 @@ struct RemoteControlControl: Control {
             })
         }
     }
+}
+
+extension RemoteControlControl: FixableControl {
+    static func plan(_ evidence: Evidence, options: FixOptions) -> FixPlan {
+        evidence.planWithServerView { view in
+            FixPlan(changes: view.mediaUsers.filter(\.enableRemoteControlOfOtherUsers).map {
+                .policy(.usersRemoteControl, $0, "EnableRemoteControlOfOtherUsers", from: true, to: false)
+            })
+        }
+    }
+
+    static let fixExamples = [
+        FixExample("a viewer controls others", Sample.evidence(Sample.view(users: [Sample.admin(), Sample.viewer { $0.enableRemoteControlOfOtherUsers = true }]))),
+    ]
 }

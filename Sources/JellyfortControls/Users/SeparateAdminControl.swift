@@ -1,10 +1,10 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// Guide item 8.
 struct SeparateAdminControl: Control {
     static let description = ControlDescription(
-        id: "accounts.separate-admin", title: "Administration and watching use separate accounts", guideItem: 8, severity: .medium,
+        id: .accountsSeparateAdmin, title: "Administration and watching use separate accounts", guideItem: 8, severity: .medium,
         rationale: "The account you watch with signs in from TVs, phones and hotel rooms; its token sits on every device. If that account is an administrator, any of those devices is a full compromise. Keep one admin for administration only.",
         remediation: Remediation("Create a media user for watching (jellyfort harden --create-media-user NAME) and stop watching as the administrator.", fixable: true),
         evidence: [.api])
@@ -43,4 +43,37 @@ struct SeparateAdminControl: Control {
             return .pass("\(plural(admins.count, "administrator")) for administration, \(plural(viewers.count, "media user")) for watching")
         }
     }
+}
+
+extension SeparateAdminControl: FixableControl {
+    /// The policy a new media user gets: hidden, one session, no deletion, no remote control, lockout.
+    static func mediaUserPolicy(lockout: Int) -> JSONValue {
+        [
+            "IsHidden": true, "MaxActiveSessions": 1, "EnableContentDeletion": false, "EnableContentDeletionFromFolders": [],
+            "EnableRemoteControlOfOtherUsers": false, "LoginAttemptsBeforeLockout": .int(Int64(lockout)),
+        ]
+    }
+
+    static func plan(_ evidence: Evidence, options: FixOptions) -> FixPlan {
+        evidence.planWithServerView { view in
+            guard let name = options.createMediaUser else {
+                return view.mediaUsers.isEmpty ? FixPlan(skipped: ["there is no media user; create one with --create-media-user NAME"]) : .nothing
+            }
+            if let existing = view.users.first(where: { $0.name.lowercased() == name.lowercased() }) {
+                return existing.isAdministrator ? FixPlan(skipped: ["\(name) already exists and is an administrator; pick another name for the media user"]) : .nothing
+            }
+            if let problem = JellyfinUserName.problem(name) {
+                return FixPlan(skipped: ["cannot create \(name): \(problem)"])
+            }
+            return FixPlan(
+                changes: [FixChange(.accountsSeparateAdmin, .newMediaUser(name: name), "created", from: .null, to: mediaUserPolicy(lockout: options.lockout))],
+                notes: ["The new media user's password is generated and written to a 0600 file in the run's folder; give it to the person who watches."])
+        }
+    }
+
+    static let fixExamples = [
+        FixExample("only an admin, media user asked for", Sample.evidence(Sample.view(users: [Sample.admin()])),
+                   options: { var options = FixOptions(); options.createMediaUser = "mira"; return options }()),
+        FixExample("only an admin, nothing asked", Sample.evidence(Sample.view(users: [Sample.admin()])), after: .fail),
+    ]
 }

@@ -1,10 +1,10 @@
-import JellyfinAPI
+import JellyfortBase
 import JellyfortCore
 
 /// Guide item 12.
 struct SingleSessionControl: Control {
     static let description = ControlDescription(
-        id: "sessions.single", title: "Each media user has one session at a time", guideItem: 12, severity: .medium,
+        id: .sessionsSingle, title: "Each media user has one session at a time", guideItem: 12, severity: .medium,
         rationale: "A limit of one active session means a stolen password cannot be used while the owner is watching, and a shared account shows up at once. Jellyfin refuses the extra sign-in (403) without logging the owner out.",
         remediation: Remediation("Set MaxActiveSessions=1 for every non-administrator (jellyfort harden).", fixable: true),
         evidence: [.api])
@@ -27,4 +27,18 @@ struct SingleSessionControl: Control {
             })
         }
     }
+}
+
+extension SingleSessionControl: FixableControl {
+    static func plan(_ evidence: Evidence, options: FixOptions) -> FixPlan {
+        evidence.planWithServerView { view in
+            FixPlan(changes: view.mediaUsers.filter { $0.maxActiveSessions != 1 }.map {
+                .policy(.sessionsSingle, $0, "MaxActiveSessions", from: .int(Int64($0.maxActiveSessions)), to: 1)
+            })
+        }
+    }
+
+    static let fixExamples = [
+        FixExample("unlimited and three sessions", Sample.evidence(Sample.view(users: [Sample.admin(), Sample.viewer { $0.maxActiveSessions = 0 }, Sample.viewer("tam") { $0.maxActiveSessions = 3 }]))),
+    ]
 }

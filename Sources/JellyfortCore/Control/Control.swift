@@ -2,7 +2,7 @@
 /// rules and the report all read it from here: there is no second copy of this text.
 public struct ControlDescription: Sendable {
     /// Stable, never reused: `area.name`.
-    public let id: String
+    public let id: ControlID
     public let title: String
     /// The item of the 15-item hardening guide, or nil for controls beyond it.
     public let guideItem: Int?
@@ -14,7 +14,7 @@ public struct ControlDescription: Sendable {
     /// The evidence it needs; with none of it available the control reports `unknown`.
     public let evidence: [EvidenceSource]
 
-    public init(id: String, title: String, guideItem: Int?, severity: Severity, rationale: String, remediation: Remediation, evidence: [EvidenceSource]) {
+    public init(id: ControlID, title: String, guideItem: Int?, severity: Severity, rationale: String, remediation: Remediation, evidence: [EvidenceSource]) {
         self.id = id
         self.title = title
         self.guideItem = guideItem

@@ -2,13 +2,13 @@ import Foundation
 
 /// A user's decision to accept a control's result, with a reason and an optional expiry.
 public struct Suppression: Sendable, Equatable, Codable {
-    public var id: String
+    public var id: ControlID
     /// Only findings about this subject (`user:NAME`, …); nil for the whole control.
     public var subject: String?
     public var reason: String
     public var expires: Date?
 
-    public init(id: String, subject: String? = nil, reason: String, expires: Date? = nil) {
+    public init(id: ControlID, subject: String? = nil, reason: String, expires: Date? = nil) {
         self.id = id
         self.subject = subject
         self.reason = reason
@@ -18,11 +18,16 @@ public struct Suppression: Sendable, Equatable, Codable {
 
 /// Which controls a run evaluates and which it mutes.
 public struct Selection: Sendable, Equatable {
-    public var only: Set<String>
-    public var skip: Set<String>
+    public var only: Set<ControlID>
+    public var skip: Set<ControlID>
     public var suppressions: [Suppression]
 
-    public init(only: Set<String> = [], skip: Set<String> = [], suppressions: [Suppression] = []) {
+    /// Whether a control takes part (neither left out by `--only` nor skipped).
+    public func includes(_ id: ControlID) -> Bool {
+        (only.isEmpty || only.contains(id)) && !skip.contains(id)
+    }
+
+    public init(only: Set<ControlID> = [], skip: Set<ControlID> = [], suppressions: [Suppression] = []) {
         self.only = only
         self.skip = skip
         self.suppressions = suppressions
@@ -50,9 +55,9 @@ public struct Auditor: Sendable {
             let description = control.description
             func result(_ verdict: Verdict) -> ControlResult {
                 ControlResult(
-                    id: description.id, title: description.title, guideItem: description.guideItem,
+                    id: description.id.rawValue, title: description.title, guideItem: description.guideItem,
                     severity: verdict.severity ?? description.severity, status: verdict.status, summary: verdict.summary,
-                    findings: verdict.findings, remediation: description.remediation)
+                    findings: verdict.findings, remediation: description.remediation, rationale: description.rationale)
             }
             if !selection.only.isEmpty, !selection.only.contains(description.id) {
                 return result(Verdict(.muted, "not selected (--only)"))

@@ -40,9 +40,12 @@ public struct AuditSettings: Sendable, Codable, Equatable {
     public var probeRequested: Bool
     /// `--deployment` paths were given.
     public var deploymentPaths: [String]
+    /// Where verdicts draw their lines; `jellyfort.yml` may move them, for audit and harden alike.
+    public var thresholds: Thresholds
 
-    public init(now: Date = Date(), lanCIDRs: [String] = [], allowList: [String] = [], cdn: String? = nil, probeRequested: Bool = false, deploymentPaths: [String] = []) {
+    public init(now: Date = Date(), lanCIDRs: [String] = [], allowList: [String] = [], cdn: String? = nil, probeRequested: Bool = false, deploymentPaths: [String] = [], thresholds: Thresholds = Thresholds()) {
         self.now = now
+        self.thresholds = thresholds
         self.lanCIDRs = lanCIDRs
         self.allowList = allowList
         self.cdn = cdn
@@ -51,13 +54,37 @@ public struct AuditSettings: Sendable, Codable, Equatable {
     }
 }
 
+/// The lines controls draw, each in one place. Defaults are controls.md's.
+public struct Thresholds: Sendable, Codable, Equatable {
+    /// `auth.lockout`: more attempts than this before lockout is too lax.
+    public var lockoutMaxAttempts = 10
+    /// `api.keys`: keys older than this many days should be replaced.
+    public var apiKeyMaxAgeDays = 180
+    /// `api.keys`: more keys than this is too many full-admin secrets.
+    public var apiKeyMaxCount = 3
+    /// `devices.stale`: a signed-in device idle this many days is stale.
+    public var staleDeviceDays = 90
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = Thresholds()
+        lockoutMaxAttempts = try container.decodeIfPresent(Int.self, forKey: .lockoutMaxAttempts) ?? defaults.lockoutMaxAttempts
+        apiKeyMaxAgeDays = try container.decodeIfPresent(Int.self, forKey: .apiKeyMaxAgeDays) ?? defaults.apiKeyMaxAgeDays
+        apiKeyMaxCount = try container.decodeIfPresent(Int.self, forKey: .apiKeyMaxCount) ?? defaults.apiKeyMaxCount
+        staleDeviceDays = try container.decodeIfPresent(Int.self, forKey: .staleDeviceDays) ?? defaults.staleDeviceDays
+    }
+}
+
 /// The anonymous view: `/System/Info/Public`, `/Users/Public`, `/QuickConnect/Enabled`, `/metrics`.
 public struct AnonymousView: Sendable, Codable, Equatable {
     public var serverName: String?
     public var version: String
     public var wizardCompleted: Bool?
-    /// Users shown on the login screen to anyone.
-    public var publicUsers: [PublicUser]
+    /// Users shown on the login screen to anyone; nil when `/Users/Public` could not be read
+    /// (unreadable is not empty).
+    public var publicUsers: [PublicUser]?
     public var quickConnectEnabled: Bool?
     /// HTTP status of an anonymous `GET /metrics` (200 = exposed).
     public var metricsStatus: Int?
@@ -71,7 +98,7 @@ public struct AnonymousView: Sendable, Codable, Equatable {
         }
     }
 
-    public init(serverName: String? = nil, version: String, wizardCompleted: Bool? = true, publicUsers: [PublicUser] = [], quickConnectEnabled: Bool? = nil, metricsStatus: Int? = nil) {
+    public init(serverName: String? = nil, version: String, wizardCompleted: Bool? = true, publicUsers: [PublicUser]? = [], quickConnectEnabled: Bool? = nil, metricsStatus: Int? = nil) {
         self.serverName = serverName
         self.version = version
         self.wizardCompleted = wizardCompleted
@@ -120,13 +147,23 @@ public struct ServerView: Sendable, Codable, Equatable {
     public var administrators: [UserFacts] { users.filter(\.isAdministrator) }
 }
 
+/// Who Jellyfort is on the server: what a fix needs so as not to lock out the person running it.
 public struct CredentialFacts: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable { case apiKey, user }
     public var kind: Kind
     public var userName: String?
-    public init(kind: Kind, userName: String? = nil) {
+    /// The signed-in user's id (password sign-in only).
+    public var userId: String?
+    /// Jellyfort's own device id, so its own device is never signed out.
+    public var deviceId: String?
+    /// Where the server sees Jellyfort's own session coming from; nil when it has none.
+    public var remoteEndPoint: String?
+    public init(kind: Kind, userName: String? = nil, userId: String? = nil, deviceId: String? = nil, remoteEndPoint: String? = nil) {
         self.kind = kind
         self.userName = userName
+        self.userId = userId
+        self.deviceId = deviceId
+        self.remoteEndPoint = remoteEndPoint
     }
 }
 
@@ -189,7 +226,10 @@ public struct NetworkFacts: Sendable, Codable, Equatable {
     public var isRemoteIPFilterBlacklist: Bool
     public var enableRemoteAccess: Bool
     public var autoDiscovery: Bool
-    public init(knownProxies: [String] = [], localNetworkSubnets: [String] = [], remoteIPFilter: [String] = [], isRemoteIPFilterBlacklist: Bool = false, enableRemoteAccess: Bool = true, autoDiscovery: Bool = false) {
+    /// Whether Jellyfin listens on IPv6, which changes what it counts as LAN.
+    public var enableIPv6: Bool
+    public init(knownProxies: [String] = [], localNetworkSubnets: [String] = [], remoteIPFilter: [String] = [], isRemoteIPFilterBlacklist: Bool = false, enableRemoteAccess: Bool = true, autoDiscovery: Bool = false, enableIPv6: Bool = false) {
+        self.enableIPv6 = enableIPv6
         self.knownProxies = knownProxies
         self.localNetworkSubnets = localNetworkSubnets
         self.remoteIPFilter = remoteIPFilter
@@ -236,10 +276,16 @@ public struct APIKeyFacts: Sendable, Codable, Equatable {
     public var created: Date?
     /// The first four characters and an ellipsis; never the key.
     public var redactedToken: String
-    public init(appName: String, created: Date?, redactedToken: String = "abcd…") {
+    /// The key this run signs in with: never revoked by Jellyfort.
+    public var isInUse: Bool
+    /// Set by a planned revocation (evidence after a fix); a revoked key no longer counts.
+    public var revoked: Bool
+    public init(appName: String, created: Date?, redactedToken: String = "abcd…", isInUse: Bool = false, revoked: Bool = false) {
         self.appName = appName
         self.created = created
         self.redactedToken = redactedToken
+        self.isInUse = isInUse
+        self.revoked = revoked
     }
 }
 

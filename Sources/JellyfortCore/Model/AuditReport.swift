@@ -10,10 +10,13 @@ public struct ControlResult: Sendable, Equatable, Codable {
     public var summary: String
     public var findings: [Finding]
     public var remediation: Remediation
+    /// Why the control matters: carried in the report so that a report read back renders alone.
+    public var rationale: String?
 
-    enum CodingKeys: String, CodingKey { case id, title, guideItem, severity, status, summary, findings, remediation }
+    enum CodingKeys: String, CodingKey { case id, title, guideItem, severity, status, summary, findings, remediation, rationale }
 
-    public init(id: String, title: String, guideItem: Int?, severity: Severity, status: Status, summary: String, findings: [Finding], remediation: Remediation) {
+    public init(id: String, title: String, guideItem: Int?, severity: Severity, status: Status, summary: String, findings: [Finding], remediation: Remediation, rationale: String? = nil) {
+        self.rationale = rationale
         self.id = id
         self.title = title
         self.guideItem = guideItem
@@ -23,6 +26,9 @@ public struct ControlResult: Sendable, Equatable, Codable {
         self.findings = findings
         self.remediation = remediation
     }
+
+    /// The catalogue id, when this version knows it (a report from a newer version may name others).
+    public var controlID: ControlID? { ControlID(rawValue: id) }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -35,6 +41,7 @@ public struct ControlResult: Sendable, Equatable, Codable {
         try container.encode(summary, forKey: .summary)
         try container.encode(findings, forKey: .findings)
         try container.encode(remediation, forKey: .remediation)
+        try container.encodeIfPresent(rationale, forKey: .rationale)
     }
 }
 

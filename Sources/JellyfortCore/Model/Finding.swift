@@ -1,4 +1,4 @@
-import JellyfinAPI
+import JellyfortBase
 
 /// One concrete thing a control found: about whom, what, and the evidence that shows it.
 public struct Finding: Sendable, Equatable, Codable {

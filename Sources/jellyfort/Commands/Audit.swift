@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JellyfinAPI
+import JellyfortBase
 import JellyfortAudit
 import JellyfortControls
 import JellyfortCore
@@ -82,13 +83,8 @@ extension Jellyfort {
                 throw ValidationError("'\(cidr)' is not an IP address or CIDR range (e.g. 192.168.1.0/24)")
             }
             if let cdn, cdn != "cloudflare" { throw ValidationError("--cdn knows only 'cloudflare'") }
-            for id in Self.ids(only) + Self.ids(skip) where control(withId: id) == nil {
-                throw ValidationError("unknown control id '\(id)'; jellyfort controls list shows them all")
-            }
-        }
-
-        static func ids(_ list: String?) -> [String] {
-            (list ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            _ = try ControlSelection.parse(only, flag: "--only")
+            _ = try ControlSelection.parse(skip, flag: "--skip")
         }
 
         func run() async throws {
@@ -110,10 +106,6 @@ extension Jellyfort {
             let configName = config ?? "jellyfort.yml"
             for value in settingsFile.lanCIDRs + settingsFile.allow where IPNetwork(value) == nil {
                 Terminal.error("\(configName): '\(value)' is not an IP address or CIDR range")
-                throw ExitCode(AuditExit.usage)
-            }
-            for suppression in settingsFile.suppressions where control(withId: suppression.id) == nil {
-                Terminal.error("\(configName): suppress names an unknown control id '\(suppression.id)'; jellyfort controls list shows them all")
                 throw ExitCode(AuditExit.usage)
             }
             if let name = settingsFile.cdn, name != "cloudflare" {
@@ -167,7 +159,9 @@ extension Jellyfort {
                 now: Date(), lanCIDRs: lanCIDRs.isEmpty ? settingsFile.lanCIDRs : lanCIDRs,
                 allowList: allow.isEmpty ? settingsFile.allow : allow, cdn: cdn ?? settingsFile.cdn,
                 probeRequested: probe, deploymentPaths: deploymentPaths)
-            let selection = Selection(only: Set(Self.ids(only)), skip: Set(Self.ids(skip)), suppressions: settingsFile.suppressions)
+            let selection = Selection(
+                only: (try? ControlSelection.parse(only, flag: "--only")) ?? [], skip: (try? ControlSelection.parse(skip, flag: "--skip")) ?? [],
+                suppressions: settingsFile.suppressions)
             let run = await AuditRunner().run(client: client, settings: settings, selection: selection) { message in Terminal.progress(message) }
             Terminal.clearProgress()
             await client?.shutdown()
@@ -189,11 +183,16 @@ extension Jellyfort {
                 do {
                     try OutputFile.write(rendered, to: output)
                 } catch {
-                    Terminal.error("cannot write the report to \(output): \(error.localizedDescription); pick a writable path")
+                    Terminal.error("cannot write the report to \(output): \(OutputFile.reason(error, path: output)); pick a writable file path")
                     throw ExitCode(AuditExit.incomplete)
                 }
             } else {
-                FileHandle.standardOutput.write(Data(rendered.utf8))
+                do {
+                    try StandardStream.output.write(rendered)
+                } catch {
+                    Terminal.error("\(error): the report was not delivered; write it to a file with --output FILE")
+                    throw ExitCode(AuditExit.incomplete)
+                }
             }
 
             if let first = problems.first {
@@ -220,7 +219,39 @@ extension JellyfinAPIError {
 /// Writes a file whole or not at all, so a failed run never leaves half a report.
 enum OutputFile {
     static func write(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try Data(text.utf8).write(to: url, options: .atomic)
+        switch PathKind.of(path) {
+        case .folder:
+            throw CocoaError(.fileWriteInvalidFileName)
+        case .special:
+            // /dev/stdout, a FIFO, a terminal: written in place (renaming over a device would
+            // replace it), and a full device is an error like any other.
+            let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            defer { close(descriptor) }
+            do { try StandardStream(descriptor: descriptor).write(text) } catch { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        case .regularFile, .missing:
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
+    }
+
+    /// Why a write failed, in words (never Foundation's raw error text).
+    static func reason(_ error: any Error, path: String) -> String {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return "it is a folder" }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: parent) { return "the folder \(parent) does not exist" }
+        if let cocoa = error as? CocoaError {
+            switch cocoa.code {
+            case .fileWriteNoPermission: return "permission denied"
+            case .fileWriteOutOfSpace: return "the disk is full"
+            case .fileWriteVolumeReadOnly: return "the file system is read-only"
+            default: break
+            }
+        }
+        if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+        if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(posix.code)))
+        }
+        return "the file could not be written"
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JellyfortBase
 import JellyfortControls
 import JellyfortCore
 import JellyfortReport
@@ -20,7 +21,7 @@ extension Jellyfort {
                 for control in builtInControls {
                     let d = control.description
                     let guide = d.guideItem.map(String.init) ?? "+"
-                    print(d.id.padding(toLength: 32, withPad: " ", startingAt: 0)
+                    print(d.id.rawValue.padding(toLength: 32, withPad: " ", startingAt: 0)
                         + guide.padding(toLength: 7, withPad: " ", startingAt: 0)
                         + d.severity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
                         + d.evidence.map(\.rawValue).joined(separator: ",").padding(toLength: 17, withPad: " ", startingAt: 0)
@@ -37,19 +38,15 @@ extension Jellyfort {
             var id: String
 
             func validate() throws {
-                guard control(withId: id) == nil else { return }
+                guard ControlID(typed: id) == nil else { return }
                 let needle = id.lowercased()
-                var close: [String] = []
-                for candidate in builtInControls {
-                    let known = candidate.description.id
-                    if known.contains(needle) { close.append(known) }
-                }
-                let hint = close.isEmpty ? "; jellyfort controls list shows them all" : "; did you mean \(close.joined(separator: ", "))?"
-                throw ValidationError("unknown control id '\(id)'" + hint)
+                let close = ControlID.allCases.map(\.rawValue).filter { $0.contains(needle) }
+                let hint = close.isEmpty || needle.isEmpty ? "; jellyfort controls list shows them all" : "; did you mean \(close.joined(separator: ", "))?"
+                throw ValidationError("unknown control id '\(Sanitized.terminal(id))'" + hint)
             }
 
             func run() {
-                guard let found = control(withId: id) else { return }
+                guard let known = ControlID(typed: id), let found = control(withId: known) else { return }
                 let d = found.description
                 print("\(d.id): \(d.title)")
                 print("Guide item: \(d.guideItem.map(String.init) ?? "beyond the guide") · severity: \(d.severity.rawValue) · evidence: \(d.evidence.map(\.rawValue).joined(separator: ", "))")

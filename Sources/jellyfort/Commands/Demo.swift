@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import JellyfinAPI
-import JellyfinEmulator
 import JellyfortAudit
 import JellyfortCore
 import JellyfortHarden
@@ -16,41 +15,49 @@ extension Jellyfort {
                 """
         )
 
-        @Option(help: "Which bundled scenario to run: insecure, hardened, wizard-open, lockout-bug, spoofable-proxies.")
+        @Option(help: "Which bundled scenario to run: insecure, hardened, wizard-open, lockout-bug, spoofable-proxies (jellyfort-emulator --list-scenarios).")
         var scenario: String = "insecure"
 
         func run() async throws {
-            let loaded: Scenario
-            do {
-                loaded = try Scenario.load(scenario)
-            } catch {
-                Terminal.error("\(error)")
-                throw ExitCode(AuditExit.usage)
-            }
             Terminal.progress("Starting the Jellyfin emulator…")
-            let emulator: JellyfinEmulator
+            let emulator: EmulatorProcess
             do {
-                emulator = try await JellyfinEmulator.start(scenario: loaded)
+                emulator = try await EmulatorProcess.start(scenario: scenario)
             } catch {
+                Terminal.clearProgress()
                 Terminal.error("\(error)")
-                throw ExitCode(AuditExit.incomplete)
+                throw ExitCode(error.isUsage ? AuditExit.usage : AuditExit.incomplete)
             }
-            var configuration = JellyfinClientConfiguration(server: try ServerAddress(emulator.url), credential: loaded.apiKeys.first.map { .apiKey(Secret($0.token)) })
+            do {
+                try await story(emulator)
+            } catch {
+                await emulator.stop()
+                throw error
+            }
+            await emulator.stop()
+        }
+
+        func story(_ emulator: EmulatorProcess) async throws {
+            var configuration = JellyfinClientConfiguration(server: try ServerAddress(emulator.url), credential: emulator.apiKey.map { .apiKey($0) })
             configuration.identity = ClientIdentity(device: "jellyfort-demo", deviceId: "jellyfort-demo")
             let client = try JellyfinClient(configuration: configuration)
             let settings = AuditSettings(lanCIDRs: ["192.168.1.0/24"])
             let run = await AuditRunner().run(client: client, settings: settings) { Terminal.progress($0) }
             Terminal.clearProgress()
 
-            print("Jellyfort demo: a Jellyfin emulator ('\(loaded.name)' scenario) on \(emulator.url)")
-            print(loaded.summary)
+            print("Jellyfort demo: a Jellyfin emulator ('\(scenario)' scenario) on \(emulator.url)")
+            print(emulator.summary)
             print("")
             print("━━ 1. Audit: jellyfort audit --server \(emulator.url) --api-key-file KEY --lan-cidr 192.168.1.0/24")
             let style = TerminalStyle(color: Terminal.standardOutputIsTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil, width: Terminal.width)
             print(try ReportFormat.text.render(run.report, terminal: style), terminator: "")
-            if loaded.apiKeys.isEmpty || !run.problems.isEmpty {
+            if emulator.apiKey == nil || !run.problems.isEmpty {
                 await client.shutdown()
-                await emulator.stop()
+                if emulator.apiKey == nil {
+                    print("")
+                    print("This server has no administrator yet: whoever reaches it first creates one. Finish the setup wizard over a private path first")
+                    print("(ssh -L 8096:127.0.0.1:8096 your-server, then http://127.0.0.1:8096), and only then put it on the internet. There is nothing to harden until then.")
+                }
                 if let problem = run.problems.first {
                     Terminal.error(problem)
                     throw ExitCode(AuditExit.incomplete)
@@ -67,9 +74,11 @@ extension Jellyfort {
             options.proxies = ["127.0.0.1"]
             options.adminName = "quill-keeper"
             options.createMediaUser = "mira"
-            options.skip = ["devices.stale"]
+            // Signing out a device cannot be rolled back, and step 5 rolls back: leave it out, and say so.
+            options.skip = [.devicesStale]
             print("")
-            print("━━ 2. Plan: jellyfort harden --server \(emulator.url) --api-key-file KEY --lan-cidr 192.168.1.0/24 --proxy 127.0.0.1 --admin-name quill-keeper --create-media-user mira")
+            print("━━ 2. Plan: jellyfort harden --server \(emulator.url) --api-key-file KEY --lan-cidr 192.168.1.0/24 --proxy 127.0.0.1 --admin-name quill-keeper --create-media-user mira --skip devices.stale")
+            print("   (--skip devices.stale because step 5 rolls everything back, and a signed-out device cannot be signed in again)")
             let plan = try await HardenPlanner(client: client, options: options).plan()
             print(HardenText.plan(plan))
             print("")
@@ -78,7 +87,7 @@ extension Jellyfort {
             print("Applied \(outcome.applied) writes; every object was backed up first (run \(plan.runId)).")
             for failure in outcome.failures { print("  failed: \(failure)") }
             // KnownProxies takes effect at start-up: restart the emulator's Jellyfin, as you would yours.
-            await emulator.server.restart()
+            _ = try? await client.send(.post, "/System/Restart")
             let after = await AuditRunner().run(client: client, settings: settings)
             print("")
             print("━━ 4. Audit again")
@@ -86,14 +95,14 @@ extension Jellyfort {
             for result in after.report.controls where result.status == .fail {
                 print("  still failing: \(result.id): \(result.summary)")
             }
-            print("  (the rest of the guide lives outside Jellyfin: container, proxy, firewall; those controls stay unknown until you give --deployment or --probe)")
+            print("  (the rest of the guide lives outside Jellyfin: container, proxy, firewall; those controls stay unknown until you give --deployment with your deployment files)")
             print("")
             print("━━ 5. Roll back: jellyfort harden rollback \(plan.runId)")
             let undo = try await HardenRollback(client: client, store: store).rollback(plan.runId)
             let restored = await AuditRunner().run(client: client, settings: settings)
             print("Restored \(undo.restored.count) objects; the score is back to \(restored.report.score.value)/100.")
+            for item in undo.notRestorable { print("  not restorable through the API: \(item)") }
             await client.shutdown()
-            await emulator.stop()
             print("")
             print("What to do next with your own server:")
             print("  1. Make an API key in Jellyfin (Dashboard → API Keys) and save it alone in a file (chmod 600).")

@@ -30,7 +30,7 @@ extension Jellyfort {
 
 enum HardenFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-extension HardenOptions.Risk: ExpressibleByArgument {}
+extension FixOptions.Risk: ExpressibleByArgument {}
 
 /// `--yes`, or a question on a terminal; without a terminal the answer is no.
 enum Confirmation {
@@ -40,7 +40,7 @@ enum Confirmation {
             Terminal.error("\(question) needs confirmation: run it on a terminal, or add --yes")
             throw ExitCode(AuditExit.incomplete)
         }
-        FileHandle.standardError.write(Data("\(question) [y/N] ".utf8))
+        try? StandardStream.error.write("\(Sanitized.terminal(question)) [y/N] ")
         let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         return answer == "y" || answer == "yes"
     }
@@ -87,7 +87,7 @@ extension Jellyfort.Harden {
         var revokeKeysOlderThan: Int?
 
         @Option(name: .customLong("accept-risk"), help: ArgumentHelp("Do a change the safety rules refuse: self-remote-block (turn off remote access for the account you are signed in as, from outside) or admin-lockout (lockout on the only admin while it is reachable from outside).", valueName: "risk"))
-        var acceptRisk: [HardenOptions.Risk] = []
+        var acceptRisk: [FixOptions.Risk] = []
 
         @Flag(help: "Make the changes (without it, only show them).")
         var apply = false
@@ -99,26 +99,27 @@ extension Jellyfort.Harden {
         var format: HardenFormat = .text
 
         func validate() throws {
-            guard (1...10).contains(lockout) else { throw ValidationError("--lockout must be between 1 and 10") }
+            guard (1...10).contains(lockout) else { throw ValidationError("--lockout takes a number of wrong passwords from 1 to 10, got \(lockout)") }
             for cidr in lanCIDRs where IPNetwork(cidr) == nil { throw ValidationError("'\(cidr)' is not a CIDR range (e.g. 192.168.1.0/24)") }
             for address in proxy where IPNetwork(address) == nil { throw ValidationError("--proxy '\(address)' is not an IP address") }
-            for pair in rename where pair.split(separator: "=").count != 2 { throw ValidationError("--rename takes OLD=NEW, got '\(pair)'") }
-            for id in Jellyfort.Audit.ids(only) + Jellyfort.Audit.ids(skip) where control(withId: id) == nil {
-                throw ValidationError("unknown control id '\(id)'; jellyfort controls list shows them all")
+            for pair in rename where pair.split(separator: "=", omittingEmptySubsequences: false).count != 2 || pair.hasPrefix("=") || pair.hasSuffix("=") {
+                throw ValidationError("--rename takes OLD=NEW, got '\(pair)'")
             }
+            _ = try ControlSelection.parse(only, flag: "--only")
+            _ = try ControlSelection.parse(skip, flag: "--skip")
             if let days = revokeKeysOlderThan, days < 1 { throw ValidationError("--revoke-keys-older-than takes a number of days, 1 or more") }
             if server.server == nil { throw ValidationError("give the server's address with --server URL") }
         }
 
         var options: HardenOptions {
             var options = HardenOptions()
-            options.only = Set(Jellyfort.Audit.ids(only))
-            options.skip = Set(Jellyfort.Audit.ids(skip))
+            options.only = (try? ControlSelection.parse(only, flag: "--only")) ?? []
+            options.skip = (try? ControlSelection.parse(skip, flag: "--skip")) ?? []
             options.adminName = adminName
-            options.renames = Dictionary(rename.map { pair in
+            options.renames = rename.compactMap { pair in
                 let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                return (parts[0], parts[1])
-            }, uniquingKeysWith: { _, last in last })
+                return parts.count == 2 ? FixOptions.Rename(old: parts[0], new: parts[1]) : nil
+            }
             options.createMediaUser = createMediaUser
             options.rotateAdminPassword = rotateAdminPassword
             options.lockout = lockout
@@ -164,8 +165,9 @@ extension Jellyfort.Harden {
             }
             if format == .text {
                 print("")
-                print("Applied \(outcome.applied) of \(plan.operations.count) writes (run \(plan.runId)).")
-                for failure in outcome.failures { print("  failed: \(failure)") }
+                let confirmed = outcome.verification.filter { $0.verified == true }.count
+                print("Applied \(outcome.applied) of \(plan.operations.count) writes (run \(plan.runId)); read back: \(confirmed) of \(plan.changes.count) changes confirmed.")
+                for failure in outcome.failures { print("  failed: \(Sanitized.terminal(failure))") }
                 for file in outcome.passwordFiles { print("  new password for \(file.user): \(file.path) (readable only by you)") }
                 await reaudit(client: client, controls: plan.touchedControls)
                 print("Undo with: jellyfort harden rollback \(plan.runId)")
@@ -176,11 +178,11 @@ extension Jellyfort.Harden {
         }
 
         /// Audits the controls the run touched and prints their new status.
-        func reaudit(client: JellyfinClient, controls: Set<String>) async {
+        func reaudit(client: JellyfinClient, controls: Set<ControlID>) async {
             guard !controls.isEmpty else { return }
             let run = await AuditRunner().run(client: client, settings: AuditSettings(lanCIDRs: lanCIDRs), selection: Selection(only: controls))
             print("After the run:")
-            for result in run.report.controls where controls.contains(result.id) {
+            for result in run.report.controls where result.controlID.map(controls.contains) == true {
                 print("  \(result.status.rawValue.uppercased().padding(toLength: 8, withPad: " ", startingAt: 0)) \(result.id): \(result.summary)")
             }
         }
@@ -188,22 +190,14 @@ extension Jellyfort.Harden {
         func emit(_ plan: HardenPlan, applied: Bool, outcome: HardenExecutor.Outcome?) {
             switch format {
             case .json:
-                var object: JSONObject = [
-                    "runId": .string(plan.runId),
-                    "changes": .array(plan.changes.map { change in
-                        ["control": .string(change.control), "subject": .string(change.subject), "field": .string(change.field), "from": change.from, "to": change.to]
-                    }),
-                    "applied": .bool(applied),
-                    "skipped": .array(plan.skipped.map { ["control": .string($0.control), "reason": .string($0.reason)] }),
-                    "notes": JSONValue(plan.notes),
-                ]
-                if let outcome {
-                    object["failures"] = JSONValue(outcome.failures)
-                    object["passwordFiles"] = .array(outcome.passwordFiles.map { ["user": .string($0.user), "path": .string($0.path)] })
+                let output = HardenJSON(plan: plan, outcome: outcome)
+                do {
+                    try StandardStream.output.write(String(decoding: try output.jsonData(), as: UTF8.self) + "\n")
+                } catch {
+                    Terminal.error("\(error)")
                 }
-                print(JSONWriter.string(.object(object)))
             case .text:
-                print(HardenText.plan(plan))
+                print(Sanitized.terminal(HardenText.plan(plan), keepNewlines: true))
                 if !apply, !plan.isEmpty { print("Nothing changed. Add --apply to make these \(plan.changes.count) changes.") }
             }
         }
@@ -367,10 +361,14 @@ enum HardenText {
         } else {
             lines.append("Changes for \(plan.server) (run \(plan.runId)):")
             var subjects: [String] = []
-            for change in plan.changes where !subjects.contains(change.subject) { subjects.append(change.subject) }
+            var bySubject: [String: [PlannedChange]] = [:]
+            for change in plan.changes {
+                if bySubject[change.subject] == nil { subjects.append(change.subject) }
+                bySubject[change.subject, default: []].append(change)
+            }
             for subject in subjects {
                 lines.append("  \(subject)")
-                for change in plan.changes where change.subject == subject {
+                for change in bySubject[subject] ?? [] {
                     lines.append("    \(change.field): \(show(change.from)) → \(show(change.to))   [\(change.control)]")
                 }
             }
@@ -381,5 +379,66 @@ enum HardenText {
         }
         for note in plan.notes { lines.append("note: \(note)") }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// `harden --format json`, built from Codable types: `{runId, changes[{control, subject, field,
+/// from, to, verified?}], applied, skipped[{control, reason}], notes, failures?, passwordFiles?}`.
+struct HardenJSON: Encodable {
+    struct Change: Encodable {
+        var control, subject, field: String
+        var from, to: JSONValue
+        /// After --apply: true read back as planned, false did not take, null cannot be read back.
+        var verified: Bool??
+        var verification: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(control, forKey: .control)
+            try container.encode(subject, forKey: .subject)
+            try container.encode(field, forKey: .field)
+            try container.encode(from, forKey: .from)
+            try container.encode(to, forKey: .to)
+            if let verified {
+                if let verified { try container.encode(verified, forKey: .verified) } else { try container.encodeNil(forKey: .verified) }
+            }
+            try container.encodeIfPresent(verification, forKey: .verification)
+        }
+
+        enum CodingKeys: String, CodingKey { case control, subject, field, from, to, verified, verification }
+    }
+
+    struct PasswordFile: Encodable {
+        var user, path: String
+    }
+
+    var runId: String
+    var changes: [Change]
+    /// True only when the run was applied and nothing failed or failed to take.
+    var applied: Bool
+    var skipped: [SkippedControl]
+    var notes: [String]
+    var failures: [String]?
+    var passwordFiles: [PasswordFile]?
+
+    init(plan: HardenPlan, outcome: HardenExecutor.Outcome?) {
+        runId = plan.runId
+        let checks = Dictionary((outcome?.verification ?? []).map { ("\($0.change.subject)|\($0.change.field)", $0) }, uniquingKeysWith: { first, _ in first })
+        changes = plan.changes.map { change in
+            let check = checks["\(change.subject)|\(change.field)"]
+            return Change(control: change.control, subject: change.subject, field: change.field, from: change.from, to: change.to,
+                          verified: check.map { $0.verified }, verification: check?.detail)
+        }
+        applied = outcome.map { $0.failures.isEmpty && $0.applied > 0 } ?? false
+        skipped = plan.skipped
+        notes = plan.notes
+        failures = outcome?.failures
+        passwordFiles = outcome?.passwordFiles.map { PasswordFile(user: $0.user, path: $0.path) }
+    }
+
+    func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
     }
 }

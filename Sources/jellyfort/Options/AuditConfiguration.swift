@@ -1,4 +1,5 @@
 import Foundation
+import JellyfortBase
 import JellyfortCore
 import Yams
 
@@ -65,7 +66,10 @@ struct AuditConfiguration: Equatable {
             guard let entries = list as? [Any] else { throw ConfigurationError("\(path): 'suppress' must be a list of {id, reason, subject?, expires?}") }
             for (index, entry) in entries.enumerated() {
                 guard let item = entry as? [String: Any] else { throw ConfigurationError("\(path): suppress[\(index)] must be a mapping with id and reason") }
-                guard let id = item["id"] as? String, !id.isEmpty else { throw ConfigurationError("\(path): suppress[\(index)] needs an id") }
+                guard let text = item["id"] as? String, !text.isEmpty else { throw ConfigurationError("\(path): suppress[\(index)] needs an id") }
+                guard let id = ControlID(typed: text) else {
+                    throw ConfigurationError("\(path): suppress names an unknown control id '\(Sanitized.terminal(text))'; jellyfort controls list shows them all")
+                }
                 guard let reason = item["reason"] as? String, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
                     throw ConfigurationError("\(path): suppress[\(index)] (\(id)) needs a reason: say why the risk is accepted")
                 }

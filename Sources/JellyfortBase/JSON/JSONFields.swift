@@ -91,15 +91,15 @@ extension JSONObject {
     }
 
     /// Reads a field that validation has already checked; falls back when it is absent.
-    func checked<Value: JSONFieldValue>(_ key: String, default fallback: Value) -> Value {
+    package func checked<Value: JSONFieldValue>(_ key: String, default fallback: Value) -> Value {
         self[key].flatMap(Value.init(json:)) ?? fallback
     }
 
-    func checked<Value: JSONFieldValue>(_ key: String) -> Value? {
+    package func checked<Value: JSONFieldValue>(_ key: String) -> Value? {
         self[key].flatMap(Value.init(json:))
     }
 
-    mutating func set<Value: JSONFieldValue>(_ key: String, _ value: Value?) {
+    package mutating func set<Value: JSONFieldValue>(_ key: String, _ value: Value?) {
         self[key] = value.map(\.json) ?? .null
     }
 }

@@ -72,7 +72,7 @@ public struct JSONParser {
             let expected = Array(literal.utf8)
             guard index + expected.count <= bytes.count else { throw fail("truncated literal") }
             for offset in 0..<expected.count where bytes[index + offset] != expected[offset] {
-                throw fail("invalid literal")
+                throw fail("expected true, false or null")
             }
             index += expected.count
             return value
@@ -89,7 +89,9 @@ public struct JSONParser {
             case UInt8(ascii: "f"): return try expect("false", value: .bool(false))
             case UInt8(ascii: "n"): return try expect("null", value: .null)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try readNumber()
-            default: throw fail("unexpected character '\(Character(Unicode.Scalar(bytes[index])))'")
+            default:
+                let byte = bytes[index]
+                throw fail(byte >= 0x21 && byte < 0x7F ? "unexpected character '\(Character(Unicode.Scalar(byte)))'" : "unexpected byte 0x\(String(byte, radix: 16))")
             }
         }
 
@@ -114,7 +116,7 @@ public struct JSONParser {
                 lastNameId = known.id
                 return known.name
             }
-            let name = String(decoding: slice, as: UTF8.self)
+            guard let name = String(validating: slice, as: UTF8.self) else { throw fail("invalid UTF-8 in a field name") }
             if names[hash] == nil {
                 nameCount += 1
                 names[hash] = (Array(slice), name, nameCount)
@@ -154,14 +156,14 @@ public struct JSONParser {
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
                 if bytes[index] == UInt8(ascii: "}") {
                     index += 1
-                    return makeObject(names: names, ids: ids, values: values)
+                    return try makeObject(names: names, ids: ids, values: values)
                 }
                 throw fail("expected ',' or '}'")
             }
         }
 
         /// Objects with the same names in the same order share one shape.
-        mutating func makeObject(names: [String], ids: [Int], values grown: [JSONValue]) -> JSONObject {
+        mutating func makeObject(names: [String], ids: [Int], values grown: [JSONValue]) throws(JSONParseError) -> JSONObject {
             // Appending doubled the storage as it went; keep only what the object uses.
             let values = grown.capacity > grown.count + 4 ? Array(unsafeUninitializedCapacity: grown.count) { buffer, count in
                 for (index, value) in grown.enumerated() { (buffer.baseAddress! + index).initialize(to: value) }
@@ -169,11 +171,11 @@ public struct JSONParser {
             } : grown
             let shareable = !ids.contains(-1)
             if shareable, let shape = shapes[ids] { return JSONObject(shape: shape, values: values) }
-            guard Set(names).count == names.count else {
-                // A repeated name: the last value wins, as with any JSON reader.
-                var object = JSONObject()
-                for (name, value) in zip(names, values) { object[name] = value }
-                return object
+            // A repeated name could carry two values and let a reader pick the harmless one;
+            // Jellyfin never sends one, so an object that has one is refused.
+            var seen = Set<String>(minimumCapacity: names.count)
+            for name in names where !seen.insert(name).inserted {
+                throw fail("the field '\(Sanitized.terminal(String(name.prefix(60))))' appears twice in one object")
             }
             let shape = JSONShape(names: names)
             if shareable { shapes[ids] = shape }
@@ -206,7 +208,9 @@ public struct JSONParser {
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                    guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) else {
+                        throw fail("invalid UTF-8 in a string")
+                    }
                     index += 1
                     return text
                 }
@@ -220,7 +224,8 @@ public struct JSONParser {
                 switch byte {
                 case UInt8(ascii: "\""):
                     index += 1
-                    return String(decoding: scratch, as: UTF8.self)
+                    guard let text = String(validating: scratch, as: UTF8.self) else { throw fail("invalid UTF-8 in a string") }
+                    return text
                 case UInt8(ascii: "\\"):
                     index += 1
                     guard index < bytes.count else { throw fail("unterminated escape") }
@@ -278,30 +283,38 @@ public struct JSONParser {
             return value
         }
 
+        /// RFC 8259 exactly: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
         mutating func readNumber() throws(JSONParseError) -> JSONValue {
             let start = index
-            var isInteger = true
+            func isDigit(_ at: Int) -> Bool { at < bytes.count && bytes[at] >= UInt8(ascii: "0") && bytes[at] <= UInt8(ascii: "9") }
             if bytes[index] == UInt8(ascii: "-") { index += 1 }
-            let digitsStart = index
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
-                    index += 1
-                } else if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
-                    || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
-                {
-                    isInteger = false
-                    index += 1
-                } else {
-                    break
-                }
+            guard isDigit(index) else { throw fail("invalid number: a digit must follow '-'") }
+            if bytes[index] == UInt8(ascii: "0") {
+                index += 1
+                guard !isDigit(index) else { throw fail("invalid number: no leading zeros") }
+            } else {
+                while isDigit(index) { index += 1 }
             }
-            guard index > digitsStart else { throw fail("invalid number") }
+            var isInteger = true
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                isInteger = false
+                index += 1
+                guard isDigit(index) else { throw fail("invalid number: a digit must follow '.'") }
+                while isDigit(index) { index += 1 }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                isInteger = false
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                guard isDigit(index) else { throw fail("invalid number: a digit must follow the exponent") }
+                while isDigit(index) { index += 1 }
+            }
+            guard index - start <= 400 else { throw fail("a number of \(index - start) characters") }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
             if isInteger, let value = Int64(text) { return .int(value) }
             guard let value = Double(text), value.isFinite else {
                 index = start
-                throw fail("invalid number '\(text.prefix(40))'")
+                throw fail("number out of range '\(text.prefix(40))'")
             }
             return .double(value)
         }

@@ -17,9 +17,9 @@ public enum JSONWriter {
         case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
         case .int(let number): output.append(contentsOf: String(number).utf8)
         case .double(let number):
-            if number.isFinite, number == number.rounded(), abs(number) < 1e15 {
-                output.append(contentsOf: String(Int64(number)).utf8)
-            } else if number.isFinite {
+            // A double stays a double ("1.0", never "1"): Jellyfin's fractional fields keep their
+            // type when an object is written back. Swift prints the shortest form that reads back.
+            if number.isFinite {
                 output.append(contentsOf: "\(number)".utf8)
             } else {
                 output.append(contentsOf: "null".utf8)

@@ -1,5 +1,5 @@
 import Foundation
-import JellyfinAPI
+import JellyfortBase
 
 /// A CDN's published address ranges, from the bundled dated file or `--cdn-ranges FILE`.
 public struct CDNRanges: Sendable {
