@@ -74,7 +74,8 @@ extension Jellyfort.Harden {
         @Flag(name: .customLong("rotate-admin-password"), help: "Give every administrator a generated password (142 bits), written to 0600 files.")
         var rotateAdminPassword = false
 
-        @Option(help: ArgumentHelp("Wrong passwords before an account locks (1 to 10).", valueName: "n"))
+        // Unconditional, so that "--lockout -5" is read as a value and refused as one, not as a flag.
+        @Option(parsing: .unconditional, help: ArgumentHelp("Wrong passwords before an account locks (1 to 10).", valueName: "n"))
         var lockout = 5
 
         @Option(name: .customLong("lan-cidr"), help: ArgumentHelp("Your real LAN, for LocalNetworkSubnets. Repeatable.", valueName: "cidr"))

@@ -25,6 +25,15 @@ struct ServerOptions: ParsableArguments {
     @Flag(help: "Allow sending credentials over plain http:// to a host that is not this machine.")
     var allowInsecureHTTP = false
 
+    func validate() throws {
+        if passwordFile != nil, user == nil {
+            throw ValidationError("--password-file needs --user NAME (the account the password belongs to)")
+        }
+        if user != nil, apiKeyFile != nil {
+            throw ValidationError("give either --api-key-file or --user with --password-file, not both")
+        }
+    }
+
     /// The client configuration, or a one-line error that says what to fix.
     func clientConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> JellyfinClientConfiguration {
         guard let server else { throw ValidationError("give the server's address with --server URL") }
