@@ -92,7 +92,7 @@ public final class JellyfinEmulator: Sendable {
         } catch {
             return Response(status: .contentTooLarge)
         }
-        let peerAddress = context.peer?.ipAddress.flatMap { IPAddress($0) } ?? IPAddress(bytes: [127, 0, 0, 1])
+        let peerAddress = context.peer?.ipAddress.flatMap { IPAddress($0) } ?? IPAddress.loopback
         let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
         let emulatorRequest = EmulatorRequest(
             method: request.method.rawValue, path: request.uri.path, query: query,

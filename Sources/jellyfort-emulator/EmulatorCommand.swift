@@ -59,7 +59,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         do {
             loaded = try Scenario.load(scenario)
         } catch {
-            FileHandle.standardError.write(Data("jellyfort-emulator: \(error)\n".utf8))
+            Self.write("jellyfort-emulator: \(error)\n", to: STDERR_FILENO)
             throw ExitCode(64)
         }
         if let serverVersion { loaded.version = serverVersion }
@@ -72,7 +72,7 @@ struct EmulatorCommand: AsyncParsableCommand {
                 logDirectory: logDir.map { URL(fileURLWithPath: $0) },
                 console: console)
         } catch {
-            FileHandle.standardError.write(Data("jellyfort-emulator: \(error)\n".utf8))
+            Self.write("jellyfort-emulator: \(error)\n", to: STDERR_FILENO)
             throw ExitCode(2)
         }
         Self.say("Jellyfin emulator (\(loaded.name), Jellyfin \(loaded.version)) listening on \(emulator.url)")
@@ -90,9 +90,19 @@ struct EmulatorCommand: AsyncParsableCommand {
 }
 
 extension EmulatorCommand {
+    /// `write(2)`: a closed stream is ignored, never a trap.
+    static func write(_ text: String, to descriptor: Int32) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            guard written > 0 else { return }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+
     /// Unbuffered, so a script reading our output sees each line at once.
     static func say(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        write(line + "\n", to: STDOUT_FILENO)
     }
 }
 

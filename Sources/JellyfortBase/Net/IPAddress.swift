@@ -41,8 +41,14 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public init(bytes: [UInt8]) {
-        precondition(bytes.count == 4 || bytes.count == 16)
+    /// 127.0.0.1.
+    public static let loopback = IPAddress(validBytes: [127, 0, 0, 1])
+
+    private init(validBytes: [UInt8]) { bytes = validBytes }
+
+    /// Four bytes (IPv4) or sixteen (IPv6); any other count is not an address.
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 4 || bytes.count == 16 else { return nil }
         self.bytes = bytes
     }
 
