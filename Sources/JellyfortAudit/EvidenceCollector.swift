@@ -163,7 +163,7 @@ public struct EvidenceCollector: Sendable {
 }
 
 /// Runs a throwing request and keeps its typed error.
-func result<Value: Sendable>(_ body: () async throws -> Value) async -> Result<Value, JellyfinAPIError> {
+package func result<Value: Sendable>(_ body: () async throws -> Value) async -> Result<Value, JellyfinAPIError> {
     do {
         return .success(try await body())
     } catch let error as JellyfinAPIError {

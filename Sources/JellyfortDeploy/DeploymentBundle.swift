@@ -58,7 +58,7 @@ public struct DeploymentBundle: Sendable {
             | `jellyfin.container` | Podman Quadlet unit: rootless (`UserNS=keep-id`), `Network=pasta` (real client addresses), published on 127.0.0.1:\(spec.upstreamPort) only, config and cache with private SELinux labels, media read-only, no capabilities, `AutoUpdate=registry`\(spec.gpu ? ", `/dev/dri` for hardware transcoding" : "") |
             | `jellyfin-run.sh` | the same as a `podman run` command, for Podman older than 4.4 |
             | `Caddyfile` | HTTPS on \(spec.domain) with HSTS and security headers, `/metrics` blocked, tokens redacted from the access log\(restricted ? ", only the allowed addresses let in" : ""), and nothing for unknown names or the bare IP |
-            | `nftables/jellyfort.nft` | nftables: Jellyfin's own ports closed\(restricted ? ", 443 only from the allowed addresses" : ""), ban sets for `jellyfort watch` |
+            | `nftables/jellyfort.nft` | nftables: Jellyfin's own ports closed\(restricted ? ", 443 only from the allowed addresses" : ""), empty ban sets (`banned4`, `banned6`) for your own ban tool |
             | `firewalld/jellyfort.sh` | the same rules for firewalld (rich rules); use this *or* nftables |
             | `fail2ban/filter.d/jellyfin.conf`, `fail2ban/jail.d/jellyfin.local` | ban addresses that keep failing to sign in (all five deny messages, both log formats) |
             | `crowdsec/acquis.d/jellyfin.yaml` | the same log for CrowdSec, if you use it instead of fail2ban |

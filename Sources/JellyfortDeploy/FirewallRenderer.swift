@@ -2,7 +2,7 @@ import JellyfortBase
 
 /// `nftables/jellyfort.nft` and `firewalld/jellyfort.sh`: 443 only from the allow-list or the
 /// CDN's ranges, Jellyfin's own ports closed to everything but this machine, and an empty ban set
-/// for `jellyfort watch`.
+/// that a ban tool can fill.
 enum FirewallRenderer {
     static func nftables(_ spec: DeploymentSpec) -> String {
         func set(_ name: String, _ type: String, _ networks: [IPNetwork], flags: String = "interval") -> [String] {

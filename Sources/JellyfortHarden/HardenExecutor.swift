@@ -1,5 +1,6 @@
 import Foundation
 import JellyfinAPI
+import JellyfortAudit
 
 /// Applies a plan: backs up every object first, journals every step, sends the writes (user
 /// policies with bounded concurrency), and records how the run ended.
@@ -216,11 +217,6 @@ public struct ChangeVerification: Sendable {
     /// true: read back as planned; false: it did not take; nil: it cannot be read back (a password).
     public var verified: Bool?
     public var detail: String
-}
-
-/// Runs a throwing request and keeps its error.
-private func result<Value: Sendable>(_ body: () async throws -> Value) async -> Result<Value, any Error> {
-    do { return .success(try await body()) } catch { return .failure(error) }
 }
 
 /// Passwords of 24 characters from 62 symbols (142 bits), from the system's secure generator.

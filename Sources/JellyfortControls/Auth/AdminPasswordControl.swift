@@ -7,7 +7,7 @@ struct AdminPasswordControl: Control {
     static let description = ControlDescription(
         id: .authAdminPassword, title: "Every account has a password; the admin's is strong", guideItem: 7, severity: .critical,
         rationale: "An account without a password signs in with an empty one. A server cannot tell how strong a password is, and Jellyfort never guesses passwords against your server; it generates and rates them locally instead.",
-        remediation: Remediation("Give every account a password; rotate the administrator's to a generated one (jellyfort harden --rotate-admin-password, or jellyfort password generate).", fixable: true),
+        remediation: Remediation("Give every account a password; rotate the administrator's to a generated one (jellyfort harden --rotate-admin-password).", fixable: true),
         evidence: [.api])
 
     static let examples = [
@@ -28,7 +28,7 @@ struct AdminPasswordControl: Control {
                 }
             }
             let note = twelve ? "12.x no longer reports which accounts lack a password; " : "every account has a password; "
-            return .unknown(note + "their strength cannot be read from a server (rate yours with jellyfort password rate)")
+            return .unknown(note + "their strength cannot be read from a server (use a long generated one from a password manager)")
         }
     }
 }
