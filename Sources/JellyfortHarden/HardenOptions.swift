@@ -8,10 +8,12 @@ public struct HardenOptions: Sendable {
     public var only: Set<ControlID> = []
     public var skip: Set<ControlID> = []
     public var thresholds = Thresholds()
+    /// Accepted risks from `jellyfort.yml`: harden leaves what they cover alone.
+    public var suppressions: [Suppression] = []
 
     public init() {}
 
-    public var selection: Selection { Selection(only: only, skip: skip) }
+    public var selection: Selection { Selection(only: only, skip: skip, suppressions: suppressions) }
 
     public subscript<Value>(dynamicMember keyPath: WritableKeyPath<FixOptions, Value>) -> Value {
         get { fix[keyPath: keyPath] }

@@ -38,9 +38,25 @@ public struct HardenPlanner: Sendable {
         var plan = HardenPlan(runId: HardenPlan.newRunId(now: now), server: server, changes: [], operations: [], skipped: [], notes: [])
         var working = evidence
         var proposed: [FixChange] = []
+        // Accepted risks (jellyfort.yml) are left alone: a whole control, or the subjects named.
+        let accepted = selection.suppressions.filter { suppression in suppression.expires.map { $0 > now } ?? true }
         for control in fixableControls where selection.includes(control.description.id) {
-            let fix = control.plan(working, options: options)
-            for change in fix.changes { working.apply(change) }
+            let id = control.description.id
+            let mine = accepted.filter { $0.id == id }
+            if let whole = mine.first(where: { $0.subject == nil }) {
+                plan.skipped.append(SkippedControl(control: id.rawValue, reason: "an accepted risk in jellyfort.yml: \(whole.reason)"))
+                continue
+            }
+            var fix = control.plan(working, options: options)
+            let subjects = Set(mine.compactMap(\.subject))
+            if !subjects.isEmpty {
+                let kept = fix.changes.filter { !subjects.contains($0.subject) }
+                for subject in Set(fix.changes.map(\.subject)).intersection(subjects).sorted() {
+                    plan.skipped.append(SkippedControl(control: id.rawValue, reason: "\(subject) is an accepted risk in jellyfort.yml"))
+                }
+                fix.changes = kept
+            }
+            working.apply(fix.changes)
             proposed += fix.changes
             plan.skipped += fix.skipped.map { SkippedControl(control: control.description.id.rawValue, reason: $0) }
             for note in fix.notes where !plan.notes.contains(note) { plan.notes.append(note) }

@@ -35,6 +35,27 @@ struct HardenTests {
         }
     }
 
+    @Test("accepted risks from jellyfort.yml are left alone: a whole control, or one subject; expired ones are not")
+    func acceptedRisks() async throws {
+        try await withEmulator("insecure") { fixture in
+            let client = try fixture.client()
+            var options = Self.fullOptions()
+            options.suppressions = [
+                Suppression(id: .serverLegacyAuth, reason: "an old Kodi add-on"),
+                Suppression(id: .loginHiddenUsers, subject: "user:kids", reason: "the kids pick their name"),
+                Suppression(id: .networkAutoDiscovery, reason: "old TV", expires: Date(timeIntervalSince1970: 0)),
+            ]
+            let plan = try await HardenPlanner(client: client, options: options).plan()
+            #expect(!plan.changes.contains { $0.control == "server.legacy-auth" })
+            #expect(plan.skipped.contains { $0.control == "server.legacy-auth" && $0.reason.contains("an old Kodi add-on") })
+            #expect(!plan.changes.contains { $0.control == "login.hidden-users" && $0.subject == "user:kids" })
+            #expect(plan.changes.contains { $0.control == "login.hidden-users" && $0.subject == "user:alice" })
+            #expect(plan.skipped.contains { $0.control == "login.hidden-users" && $0.reason.contains("user:kids") })
+            #expect(plan.changes.contains { $0.control == "network.autodiscovery" }, "an expired acceptance no longer holds")
+            await client.shutdown()
+        }
+    }
+
     @Test("apply fixes every API-fixable control; a second run plans nothing")
     func applyAndIdempotence() async throws {
         let state = temporaryDirectory("state")

@@ -31,6 +31,8 @@ public enum JellyfinAPIError: Error, Sendable, Equatable, CustomStringConvertibl
     case redirectLoop(endpoint: String, hops: Int)
     /// The whole request took longer than its deadline (a body trickling in counts).
     case deadlineExceeded(endpoint: String, seconds: Int)
+    /// The whole run's time limit (`audit --deadline`) ran out before this request finished.
+    case overallDeadlinePassed(endpoint: String, seconds: Int)
 
     public var description: String {
         switch self {
@@ -72,6 +74,8 @@ public enum JellyfinAPIError: Error, Sendable, Equatable, CustomStringConvertibl
             "\(endpoint) was redirected \(hops) times without an answer (a redirect loop); check the reverse proxy's configuration"
         case .deadlineExceeded(let endpoint, let seconds):
             "\(endpoint) did not finish within \(seconds) s (the answer arrived too slowly); the server or a proxy may be stalling"
+        case .overallDeadlinePassed(let endpoint, let seconds):
+            "the audit's time limit of \(seconds) s ran out before \(endpoint) finished, so the controls that need it are unknown; if the server is only slow, raise the limit with --deadline SECONDS (or deadline: in jellyfort.yml)"
         case .needsUserSession(let endpoint):
             "\(endpoint) needs a signed-in user, not an API key: use --user NAME with --password-file PATH"
         }

@@ -42,12 +42,26 @@ public struct JellyfinClientConfiguration: Sendable {
     public var connectTimeout: Duration = .seconds(5)
     public var requestTimeout: Duration = .seconds(30)
     public var maximumResponseBytes = 32 * 1024 * 1024
+    /// One end for everything this client does (the audit's time limit): a request after it
+    /// fails at once, and the one under way when it comes ends there.
+    public var overallDeadline: OverallDeadline?
     /// Extra headers on every request (probes use this to send forged forwarding headers).
     public var additionalHeaders: [(String, String)] = []
 
     public init(server: ServerAddress, credential: Credential? = nil) {
         self.server = server
         self.credential = credential
+    }
+}
+
+/// The end of a whole run (`audit --deadline`), and its length for messages.
+public struct OverallDeadline: Sendable {
+    public var instant: ContinuousClock.Instant
+    public var seconds: Int
+
+    public init(seconds: Int, from start: ContinuousClock.Instant = .now) {
+        self.seconds = seconds
+        self.instant = start + .seconds(seconds)
     }
 }
 
@@ -265,9 +279,13 @@ public final class JellyfinClient: Sendable {
         }
         state.withLock { $0.requestCount += 1 }
         let limit = configuration.maximumResponseBytes
-        let deadline = ContinuousClock.now + configuration.requestTimeout
+        let started = ContinuousClock.now
+        if let overall = configuration.overallDeadline, started >= overall.instant {
+            throw .overallDeadlinePassed(endpoint: endpoint, seconds: overall.seconds)
+        }
+        let deadline = min(started + configuration.requestTimeout, configuration.overallDeadline?.instant ?? started + configuration.requestTimeout)
         do {
-            let response = try await http.execute(request, timeout: .init(configuration.requestTimeout))
+            let response = try await http.execute(request, timeout: .init(deadline - started))
             let length = response.headers.first(name: "Content-Length").flatMap(Int.init)
             if let length, length > limit {
                 throw JellyfinAPIError.responseTooLarge(endpoint: endpoint, limitBytes: limit)
@@ -285,7 +303,7 @@ public final class JellyfinClient: Sendable {
                         guard buffer.readableBytes + chunk.readableBytes <= limit else {
                             throw JellyfinAPIError.responseTooLarge(endpoint: endpoint, limitBytes: limit)
                         }
-                        guard ContinuousClock.now < deadline else { throw JellyfinAPIError.deadlineExceeded(endpoint: endpoint, seconds: seconds) }
+                        guard ContinuousClock.now < deadline else { throw self.deadlineError(endpoint: endpoint, seconds: seconds) }
                         buffer.writeImmutableBuffer(chunk)
                     }
                     return buffer
@@ -296,7 +314,7 @@ public final class JellyfinClient: Sendable {
                 }
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let body = first else {
-                    throw JellyfinAPIError.deadlineExceeded(endpoint: endpoint, seconds: seconds)
+                    throw self.deadlineError(endpoint: endpoint, seconds: seconds)
                 }
                 return body
             }
@@ -304,6 +322,14 @@ public final class JellyfinClient: Sendable {
         } catch {
             throw classify(error, endpoint: endpoint)
         }
+    }
+
+    /// Which deadline ended a request: the run's own (`--deadline`) or the request's.
+    private func deadlineError(endpoint: String, seconds: Int) -> JellyfinAPIError {
+        if let overall = configuration.overallDeadline, ContinuousClock.now >= overall.instant {
+            return .overallDeadlinePassed(endpoint: endpoint, seconds: overall.seconds)
+        }
+        return .deadlineExceeded(endpoint: endpoint, seconds: seconds)
     }
 
     /// Transport errors by their type and errno, each to the message that names cause and fix.
@@ -316,11 +342,15 @@ public final class JellyfinClient: Sendable {
         case let error as JellyfinAPIError:
             return error
         case is CancellationError:
-            return .deadlineExceeded(endpoint: endpoint, seconds: requestSeconds)
+            return deadlineError(endpoint: endpoint, seconds: requestSeconds)
         case let error as HTTPClientError:
             switch error {
             case .connectTimeout: return .unreachable(address: address, reason: "no answer within \(configuration.connectTimeout.components.seconds) s (nothing listening, or a firewall drops the packets)")
-            case .readTimeout, .deadlineExceeded: return .timeout(endpoint: endpoint, seconds: requestSeconds)
+            case .readTimeout, .deadlineExceeded:
+                if case .overallDeadlinePassed(let endpoint, let seconds) = deadlineError(endpoint: endpoint, seconds: requestSeconds) {
+                    return .overallDeadlinePassed(endpoint: endpoint, seconds: seconds)
+                }
+                return .timeout(endpoint: endpoint, seconds: requestSeconds)
             case .tlsHandshakeTimeout: return .tlsFailure(address: address, reason: "the TLS handshake timed out")
             case .remoteConnectionClosed: return .unreachable(address: address, reason: "the server closed the connection without answering\(tlsHint)")
             case .invalidURL: return .invalidServerURL(address, reason: "not a URL the client can use")

@@ -19,17 +19,23 @@ struct AdminRenamedControl: Control {
     ]
 
     /// Why `name` is guessable on this server, or nil: the one rule for the verdict and the fix.
-    static func guessableReason(_ name: String, in evidence: Evidence) -> String? {
+    static func guessableReason(_ name: String, in evidence: Evidence, listed: Set<String>? = nil) -> String? {
         let serverName = (evidence.api.value?.serverName ?? evidence.anonymous.value?.serverName)?.lowercased()
         let lowered = name.lowercased()
         if GuessableNames.firstTried.contains(lowered) { return "'\(name)' is among the first names tried" }
         if let serverName, !serverName.isEmpty, lowered == serverName { return "'\(name)' is the server's own name" }
-        if (evidence.anonymous.value?.publicUsers ?? []).contains(where: { $0.name.lowercased() == lowered }) { return "'\(name)' is shown on the login screen" }
+        if (listed ?? listedNames(evidence)).contains(lowered) { return "'\(name)' is shown on the login screen" }
         return nil
     }
 
+    /// The names the login screen shows, lowercased, read once per verdict or plan.
+    static func listedNames(_ evidence: Evidence) -> Set<String> {
+        Set((evidence.anonymous.value?.publicUsers ?? []).map { $0.name.lowercased() })
+    }
+
     static func evaluate(_ evidence: Evidence) -> Verdict {
-        func reason(_ name: String) -> String? { guessableReason(name, in: evidence) }
+        let listed = listedNames(evidence)
+        func reason(_ name: String) -> String? { guessableReason(name, in: evidence, listed: listed) }
         if let view = evidence.api.value {
             let admins = view.administrators.filter { !$0.isDisabled }
             let weak = admins.compactMap { admin in reason(admin.name).map { Finding.user(admin, $0, ["IsAdministrator": true]) } }
@@ -51,7 +57,8 @@ extension AdminRenamedControl: FixableControl {
         evidence.planWithServerView { view in
             var plan = FixPlan()
             var renames = options.renames
-            let guessable = view.enabledAdministrators.filter { guessableReason($0.name, in: evidence) != nil }
+            let listed = listedNames(evidence)
+            let guessable = view.enabledAdministrators.filter { guessableReason($0.name, in: evidence, listed: listed) != nil }
             if let newName = options.adminName {
                 if guessable.count == 1 {
                     renames.insert(FixOptions.Rename(old: guessable[0].name, new: newName), at: 0)
@@ -76,7 +83,7 @@ extension AdminRenamedControl: FixableControl {
                     plan.skipped.append("cannot rename \(rename.old) to \(rename.new): that name is taken")
                     continue
                 }
-                if user.isAdministrator, let reason = guessableReason(rename.new, in: evidence) {
+                if user.isAdministrator, let reason = guessableReason(rename.new, in: evidence, listed: listed) {
                     plan.skipped.append("cannot rename \(rename.old) to \(rename.new): \(reason); pick a name nobody would guess")
                     continue
                 }

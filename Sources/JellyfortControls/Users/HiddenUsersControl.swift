@@ -25,7 +25,8 @@ struct HiddenUsersControl: Control {
                 Finding.user($0, $0.isAdministrator ? "administrator shown on the login screen" : "shown on the login screen", ["IsHidden": false])
             }
         }
-        for user in publicUsers ?? [] where !findings.contains(where: { $0.subject == "user:\(user.name)" }) {
+        var listed = Set(findings.map(\.subject))
+        for user in publicUsers ?? [] where listed.insert("user:\(user.name)").inserted {
             findings.append(Finding(subject: "user:\(user.name)", message: "listed by anonymous GET /Users/Public", evidence: ["IsAdministrator": .bool(user.isAdministrator)]))
         }
         if !findings.isEmpty {

@@ -5,51 +5,71 @@ extension Evidence {
     /// check that a plan really makes its control pass, and lets `harden` plan one control after
     /// another on the state the earlier ones leave.
     public mutating func apply(_ change: FixChange) {
-        guard case .observed(var view) = api else { return }
-        switch change.target {
-        case .userPolicy(let id, _):
-            if let index = view.users.firstIndex(where: { $0.id == id }) { view.users[index].setPolicyField(change.field, change.to) }
-        case .userName(let id, _):
-            if let index = view.users.firstIndex(where: { $0.id == id }), let name = change.to.stringValue { view.users[index].name = name }
-        case .userPassword(let id, _):
-            if let index = view.users.firstIndex(where: { $0.id == id }) { view.users[index].hasPassword = true }
-        case .newMediaUser(let name):
-            var user = UserFacts(name: name, isHidden: true, enableRemoteAccess: true, loginAttemptsBeforeLockout: -1, maxActiveSessions: 0)
-            for (field, value) in change.to.objectValue?.pairs.map({ ($0, $1) }) ?? [] { user.setPolicyField(field, value) }
-            view.users.append(user)
-        case .serverConfiguration:
-            if case .observed(var configuration) = view.configuration {
-                configuration.setField(change.field, change.to)
-                view.configuration = .observed(configuration)
+        apply([change])
+    }
+
+    /// All of `changes` at once, in time linear in the users and changes (a plan for tens of
+    /// thousands of users must not look each one up by a scan).
+    public mutating func apply(_ changes: [FixChange]) {
+        guard !changes.isEmpty, case .observed(var view) = api else { return }
+        var userIndex = Dictionary(view.users.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var hiddenNames: Set<String> = []
+        var renamed: [String: String] = [:]
+        var metricsOff = false
+        var revokedDevices: Set<String> = []
+        for change in changes {
+            switch change.target {
+            case .userPolicy(let id, let name):
+                if let index = userIndex[id] { view.users[index].setPolicyField(change.field, change.to) }
+                if change.field == "IsHidden", change.to == true { hiddenNames.insert(name) }
+            case .userName(let id, let name):
+                if let index = userIndex[id], let newName = change.to.stringValue {
+                    view.users[index].name = newName
+                    if change.field == "Name" { renamed[name] = newName }
+                }
+            case .userPassword(let id, _):
+                if let index = userIndex[id] { view.users[index].hasPassword = true }
+            case .newMediaUser(let name):
+                var user = UserFacts(name: name, isHidden: true, enableRemoteAccess: true, loginAttemptsBeforeLockout: -1, maxActiveSessions: 0)
+                for (field, value) in change.to.objectValue?.pairs.map({ ($0, $1) }) ?? [] { user.setPolicyField(field, value) }
+                userIndex[user.id] = view.users.count
+                view.users.append(user)
+            case .serverConfiguration:
+                if case .observed(var configuration) = view.configuration {
+                    configuration.setField(change.field, change.to)
+                    view.configuration = .observed(configuration)
+                }
+                if change.field == "EnableMetrics", change.to == false { metricsOff = true }
+            case .networkConfiguration:
+                if case .observed(var network) = view.network {
+                    network.setField(change.field, change.to)
+                    view.network = .observed(network)
+                }
+            case .apiKey(let index, _):
+                if case .observed(var keys) = view.apiKeys, keys.indices.contains(index) {
+                    keys[index].revoked = true
+                    view.apiKeys = .observed(keys)
+                }
+            case .device(let id, _):
+                revokedDevices.insert(id)
             }
-        case .networkConfiguration:
-            if case .observed(var network) = view.network {
-                network.setField(change.field, change.to)
-                view.network = .observed(network)
-            }
-        case .apiKey(let index, _):
-            if case .observed(var keys) = view.apiKeys, keys.indices.contains(index) {
-                keys[index].revoked = true
-                view.apiKeys = .observed(keys)
-            }
-        case .device(let id, _):
-            if case .observed(var devices) = view.devices, let index = devices.firstIndex(where: { $0.id == id }) {
-                devices[index].hasToken = false
-                view.devices = .observed(devices)
-            }
+        }
+        if !revokedDevices.isEmpty, case .observed(var devices) = view.devices {
+            for index in devices.indices where revokedDevices.contains(devices[index].id) { devices[index].hasToken = false }
+            view.devices = .observed(devices)
         }
         api = .observed(view)
         // What anyone sees follows from what was written.
         guard case .observed(var anonymous) = anonymous else { return }
-        switch (change.target, change.field) {
-        case (.userPolicy(_, let name), "IsHidden") where change.to == true:
-            anonymous.publicUsers?.removeAll { $0.name == name }
-        case (.userName(_, let name), "Name"):
-            if let index = anonymous.publicUsers?.firstIndex(where: { $0.name == name }), let newName = change.to.stringValue { anonymous.publicUsers?[index].name = newName }
-        case (.serverConfiguration, "EnableMetrics") where change.to == false:
-            if anonymous.metricsStatus == 200 { anonymous.metricsStatus = 404 }
-        default: break
+        if !hiddenNames.isEmpty { anonymous.publicUsers?.removeAll { hiddenNames.contains($0.name) } }
+        if !renamed.isEmpty, let listed = anonymous.publicUsers {
+            anonymous.publicUsers = listed.map { user in
+                var user = user
+                if let newName = renamed[user.name] { user.name = newName }
+                return user
+            }
         }
+        if metricsOff, anonymous.metricsStatus == 200 { anonymous.metricsStatus = 404 }
         self.anonymous = .observed(anonymous)
     }
 }

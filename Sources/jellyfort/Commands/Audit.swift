@@ -75,8 +75,8 @@ extension Jellyfort {
         @Option(help: ArgumentHelp("Mute these controls (comma-separated ids).", valueName: "id,..."))
         var skip: String?
 
-        @Option(help: ArgumentHelp("A jellyfort.yml with defaults and accepted risks.", valueName: "file"))
-        var config: String?
+        @Option(help: ArgumentHelp("Stop reading the server after this many seconds (default \(RunSettings.defaultDeadlineSeconds)); what was not read by then is unknown, and the report is still written.", valueName: "seconds"))
+        var deadline: Int?
 
         func validate() throws {
             for cidr in lanCIDRs + allow where IPNetwork(cidr) == nil {
@@ -85,44 +85,15 @@ extension Jellyfort {
             if let cdn, cdn != "cloudflare" { throw ValidationError("--cdn knows only 'cloudflare'") }
             _ = try ControlSelection.parse(only, flag: "--only")
             _ = try ControlSelection.parse(skip, flag: "--skip")
+            if let deadline, !(1...3600).contains(deadline) { throw ValidationError("--deadline takes a number of seconds from 1 to 3600, got \(deadline)") }
         }
 
         func run() async throws {
-            let settingsFile: AuditConfiguration
-            do {
-                settingsFile = try config.map { try AuditConfiguration.load($0) } ?? AuditConfiguration()
-            } catch {
-                Terminal.error("\(error)")
-                throw ExitCode(AuditExit.usage)
-            }
-            var serverOptions = server
-            serverOptions.server = server.server ?? settingsFile.server
-            if serverOptions.apiKeyFile == nil, serverOptions.user == nil { serverOptions.apiKeyFile = settingsFile.apiKeyFile }
-            let deploymentPaths = deployment.isEmpty ? settingsFile.deployment : deployment
-            guard serverOptions.server != nil || !deploymentPaths.isEmpty else {
+            let (resolved, serverOptions) = try server.resolve(RunSettings.Flags(
+                lanCIDRs: lanCIDRs, allow: allow, cdn: cdn, failOn: failOn, deployment: deployment, deadlineSeconds: deadline))
+            guard serverOptions.server != nil || !resolved.deployment.isEmpty else {
                 Terminal.error("nothing to audit: give --server URL (and a credential), --deployment PATH, or both")
                 throw ExitCode(AuditExit.usage)
-            }
-            let configName = config ?? "jellyfort.yml"
-            for value in settingsFile.lanCIDRs + settingsFile.allow where IPNetwork(value) == nil {
-                Terminal.error("\(configName): '\(value)' is not an IP address or CIDR range")
-                throw ExitCode(AuditExit.usage)
-            }
-            if let name = settingsFile.cdn, name != "cloudflare" {
-                Terminal.error("\(configName): cdn knows only 'cloudflare'")
-                throw ExitCode(AuditExit.usage)
-            }
-            let threshold: FailThreshold
-            if let failOn {
-                threshold = failOn
-            } else if let text = settingsFile.failOn {
-                guard let parsed = FailThreshold(rawValue: text) else {
-                    Terminal.error("\(configName): failOn must be one of \(FailThreshold.allCases.map(\.rawValue).joined(separator: ", "))")
-                    throw ExitCode(AuditExit.usage)
-                }
-                threshold = parsed
-            } else {
-                threshold = .high
             }
 
             var problems: [String] = []
@@ -133,7 +104,8 @@ extension Jellyfort {
             var client: JellyfinClient?
             if serverOptions.server != nil {
                 do {
-                    let clientConfiguration = try serverOptions.clientConfiguration()
+                    var clientConfiguration = try serverOptions.clientConfiguration()
+                    clientConfiguration.overallDeadline = OverallDeadline(seconds: resolved.deadlineSeconds)
                     if clientConfiguration.insecureSkipVerify {
                         Terminal.warning("--insecure: the server's certificate is not checked; anyone on the path could read your credential")
                     }
@@ -145,7 +117,9 @@ extension Jellyfort {
                     anonymous.apiKeyFile = nil
                     anonymous.user = nil
                     anonymous.passwordFile = nil
-                    client = try? JellyfinClient(configuration: anonymous.clientConfiguration(environment: [:]))
+                    var anonymousConfiguration = try? anonymous.clientConfiguration(environment: [:])
+                    anonymousConfiguration?.overallDeadline = OverallDeadline(seconds: resolved.deadlineSeconds)
+                    client = try? anonymousConfiguration.map { configuration throws(JellyfinAPIError) in try JellyfinClient(configuration: configuration) }
                 } catch let error as JellyfinAPIError {
                     Terminal.error(error.description)
                     throw ExitCode(error.isUsageProblem ? AuditExit.usage : AuditExit.incomplete)
@@ -155,13 +129,10 @@ extension Jellyfort {
                 }
             }
 
-            let settings = AuditSettings(
-                now: Date(), lanCIDRs: lanCIDRs.isEmpty ? settingsFile.lanCIDRs : lanCIDRs,
-                allowList: allow.isEmpty ? settingsFile.allow : allow, cdn: cdn ?? settingsFile.cdn,
-                probeRequested: probe, deploymentPaths: deploymentPaths)
+            let settings = resolved.auditSettings(now: Date(), probe: probe)
             let selection = Selection(
                 only: (try? ControlSelection.parse(only, flag: "--only")) ?? [], skip: (try? ControlSelection.parse(skip, flag: "--skip")) ?? [],
-                suppressions: settingsFile.suppressions)
+                suppressions: resolved.suppressions)
             let run = await AuditRunner().run(client: client, settings: settings, selection: selection) { message in Terminal.progress(message) }
             Terminal.clearProgress()
             await client?.shutdown()
@@ -200,7 +171,7 @@ extension Jellyfort {
                 Terminal.error(first + more)
                 throw ExitCode(AuditExit.incomplete)
             }
-            if let severity = threshold.severity, report.controls.contains(where: { $0.status == .fail && $0.severity >= severity }) {
+            if let severity = resolved.failOn.severity, report.controls.contains(where: { $0.status == .fail && $0.severity >= severity }) {
                 throw ExitCode(AuditExit.failures)
             }
         }

@@ -109,11 +109,13 @@ extension Jellyfort.Harden {
             _ = try ControlSelection.parse(only, flag: "--only")
             _ = try ControlSelection.parse(skip, flag: "--skip")
             if let days = revokeKeysOlderThan, days < 1 { throw ValidationError("--revoke-keys-older-than takes a number of days, 1 or more") }
-            if server.server == nil { throw ValidationError("give the server's address with --server URL") }
         }
 
-        var options: HardenOptions {
+        /// The fix options, from the flags and the resolved settings (LAN, thresholds, accepted risks).
+        func options(_ settings: RunSettings) -> HardenOptions {
             var options = HardenOptions()
+            options.thresholds = settings.thresholds
+            options.suppressions = settings.suppressions
             options.only = (try? ControlSelection.parse(only, flag: "--only")) ?? []
             options.skip = (try? ControlSelection.parse(skip, flag: "--skip")) ?? []
             options.adminName = adminName
@@ -124,7 +126,7 @@ extension Jellyfort.Harden {
             options.createMediaUser = createMediaUser
             options.rotateAdminPassword = rotateAdminPassword
             options.lockout = lockout
-            options.lanCIDRs = lanCIDRs
+            options.lanCIDRs = settings.lanCIDRs
             options.proxies = proxy
             options.revokeKeysOlderThanDays = revokeKeysOlderThan
             options.acceptedRisks = Set(acceptRisk)
@@ -132,10 +134,11 @@ extension Jellyfort.Harden {
         }
 
         func run() async throws {
-            try await withClient(server) { client in try await run(client) }
+            let (settings, resolvedServer) = try server.resolve(RunSettings.Flags(lanCIDRs: lanCIDRs))
+            try await withClient(resolvedServer) { client in try await run(client, options: options(settings)) }
         }
 
-        func run(_ client: JellyfinClient) async throws {
+        func run(_ client: JellyfinClient, options: HardenOptions) async throws {
             let plan: HardenPlan
             do {
                 Terminal.progress("Reading the server…")
@@ -170,7 +173,7 @@ extension Jellyfort.Harden {
                 print("Applied \(outcome.applied) of \(plan.operations.count) writes (run \(plan.runId)); read back: \(confirmed) of \(plan.changes.count) changes confirmed.")
                 for failure in outcome.failures { print("  failed: \(Sanitized.terminal(failure))") }
                 for file in outcome.passwordFiles { print("  new password for \(file.user): \(file.path) (readable only by you)") }
-                await reaudit(client: client, controls: plan.touchedControls)
+                await reaudit(client: client, controls: plan.touchedControls, options: options)
                 print("Undo with: jellyfort harden rollback \(plan.runId)")
             } else {
                 emit(plan, applied: true, outcome: outcome)
@@ -179,9 +182,10 @@ extension Jellyfort.Harden {
         }
 
         /// Audits the controls the run touched and prints their new status.
-        func reaudit(client: JellyfinClient, controls: Set<ControlID>) async {
+        func reaudit(client: JellyfinClient, controls: Set<ControlID>, options: HardenOptions) async {
             guard !controls.isEmpty else { return }
-            let run = await AuditRunner().run(client: client, settings: AuditSettings(lanCIDRs: lanCIDRs), selection: Selection(only: controls))
+            let settings = AuditSettings(lanCIDRs: options.lanCIDRs, thresholds: options.thresholds)
+            let run = await AuditRunner().run(client: client, settings: settings, selection: Selection(only: controls, suppressions: options.suppressions))
             print("After the run:")
             for result in run.report.controls where result.controlID.map(controls.contains) == true {
                 print("  \(result.status.rawValue.uppercased().padding(toLength: 8, withPad: " ", startingAt: 0)) \(result.id): \(result.summary)")
@@ -248,8 +252,8 @@ extension Jellyfort.Harden {
                 Terminal.error("\(error)")
                 throw ExitCode(AuditExit.incomplete)
             }
-            var options = server
-            options.server = server.server ?? record.server
+            var (_, options) = try server.resolve(RunSettings.Flags())
+            options.server = options.server ?? record.server
             guard try Confirmation.ask("Roll back run \(id) (\(record.changes.count) changes) on \(options.server ?? record.server)?", yes: yes) else {
                 Terminal.error("nothing changed")
                 return
@@ -288,7 +292,8 @@ extension Jellyfort {
         var server: ServerOptions
 
         func run() async throws {
-            try await withClient(server) { client in try await unlock(client) }
+            let (_, resolved) = try server.resolve(RunSettings.Flags())
+            try await withClient(resolved) { client in try await unlock(client) }
         }
 
         func unlock(_ client: JellyfinClient) async throws {

@@ -15,6 +15,12 @@ import Yams
 ///   - id: server.quickconnect
 ///     reason: the TV in the living room signs in with Quick Connect
 ///     expires: 2027-06-30
+/// thresholds:            # where verdicts draw their lines, for audit and harden alike
+///   lockoutMaxAttempts: 10
+///   apiKeyMaxAgeDays: 180
+///   apiKeyMaxCount: 3
+///   staleDeviceDays: 90
+/// deadline: 120          # seconds the whole audit may take
 /// ```
 struct AuditConfiguration: Equatable {
     var server: String?
@@ -25,15 +31,24 @@ struct AuditConfiguration: Equatable {
     var failOn: String?
     var deployment: [String] = []
     var suppressions: [Suppression] = []
+    var thresholds = Thresholds()
+    var deadlineSeconds: Int?
 
-    static let knownKeys: Set<String> = ["server", "apiKeyFile", "lanCidr", "allow", "cdn", "failOn", "deployment", "suppress"]
+    static let knownKeys: Set<String> = ["server", "apiKeyFile", "lanCidr", "allow", "cdn", "failOn", "deployment", "suppress", "thresholds", "deadline"]
+
+    /// Each threshold with the range that keeps it meaningful.
+    static var thresholdKeys: [(key: String, path: WritableKeyPath<Thresholds, Int>, range: ClosedRange<Int>)] { [
+        ("lockoutMaxAttempts", \.lockoutMaxAttempts, 1...100),
+        ("apiKeyMaxAgeDays", \.apiKeyMaxAgeDays, 1...3650),
+        ("apiKeyMaxCount", \.apiKeyMaxCount, 1...1000),
+        ("staleDeviceDays", \.staleDeviceDays, 1...3650),
+    ] }
 
     /// Reads and checks the file; every problem names the file and what to change.
     static func load(_ path: String) throws(ConfigurationError) -> AuditConfiguration {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError("cannot read \(path): no such file or no permission")
-        }
-        guard data.count < 1_000_000, let text = String(data: data, encoding: .utf8) else {
+        let data: Data
+        do { data = try InputFile.read(path, limit: 1 << 20) } catch { throw ConfigurationError(error.description) }
+        guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError("\(path) is not a UTF-8 text file under 1 MB")
         }
         let root: Any?
@@ -62,6 +77,28 @@ struct AuditConfiguration: Equatable {
         configuration.cdn = try string("cdn")
         configuration.failOn = try string("failOn")
         configuration.deployment = try strings("deployment")
+        if let raw = map["deadline"] {
+            guard let seconds = raw as? Int, (1...3600).contains(seconds) else {
+                throw ConfigurationError("\(path): 'deadline' must be a number of seconds from 1 to 3600")
+            }
+            configuration.deadlineSeconds = seconds
+        }
+        if let raw = map["thresholds"] {
+            guard let values = raw as? [String: Any] else {
+                throw ConfigurationError("\(path): 'thresholds' must be a mapping such as {lockoutMaxAttempts: 10}")
+            }
+            let known = thresholdKeys.map(\.key)
+            if let unknown = Set(values.keys).subtracting(known).sorted().first {
+                throw ConfigurationError("\(path): unknown threshold '\(Sanitized.terminal(unknown))'; known ones are \(known.joined(separator: ", "))")
+            }
+            for threshold in thresholdKeys {
+                guard let value = values[threshold.key] else { continue }
+                guard let number = value as? Int, threshold.range.contains(number) else {
+                    throw ConfigurationError("\(path): thresholds.\(threshold.key) must be a whole number from \(threshold.range.lowerBound) to \(threshold.range.upperBound)")
+                }
+                configuration.thresholds[keyPath: threshold.path] = number
+            }
+        }
         if let list = map["suppress"] {
             guard let entries = list as? [Any] else { throw ConfigurationError("\(path): 'suppress' must be a list of {id, reason, subject?, expires?}") }
             for (index, entry) in entries.enumerated() {

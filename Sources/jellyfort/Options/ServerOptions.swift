@@ -25,12 +25,36 @@ struct ServerOptions: ParsableArguments {
     @Flag(help: "Allow sending credentials over plain http:// to a host that is not this machine.")
     var allowInsecureHTTP = false
 
+    @Option(help: ArgumentHelp("A jellyfort.yml with the server, the key file, defaults, thresholds and accepted risks; flags win over it.", valueName: "file"))
+    var config: String?
+
     func validate() throws {
         if passwordFile != nil, user == nil {
             throw ValidationError("--password-file needs --user NAME (the account the password belongs to)")
         }
         if user != nil, apiKeyFile != nil {
             throw ValidationError("give either --api-key-file or --user with --password-file, not both")
+        }
+    }
+
+    /// Reads `--config` (if given) and resolves the settings with `flags`; the server options
+    /// come back with the file's server and key filled in where no flag gave them. A bad file
+    /// ends the command with its one-line error and exit 64.
+    func resolve(_ flags: RunSettings.Flags) throws -> (settings: RunSettings, server: ServerOptions) {
+        do {
+            let file = try config.map { path throws(ConfigurationError) in try AuditConfiguration.load(path) } ?? AuditConfiguration()
+            var flags = flags
+            flags.server = server
+            flags.apiKeyFile = apiKeyFile
+            flags.user = user
+            let settings = try RunSettings.resolve(flags, file: file, fileName: config ?? "jellyfort.yml")
+            var resolved = self
+            resolved.server = settings.server
+            resolved.apiKeyFile = settings.apiKeyFile
+            return (settings, resolved)
+        } catch {
+            Terminal.error(error.description)
+            throw ExitCode(AuditExit.usage)
         }
     }
 
