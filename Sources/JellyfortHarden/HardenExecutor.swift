@@ -23,6 +23,9 @@ public struct HardenExecutor: Sendable {
         /// New passwords, by user, as paths of 0600 files (never the passwords).
         public var passwordFiles: [(user: String, path: String)]
         public var folder: URL
+        /// The run's own state (journal, record) could not be written: no write was sent after
+        /// that, and rollback works from what was written before.
+        public var stateProblem: String?
     }
 
     public func apply(_ plan: HardenPlan, progress: @Sendable (String) -> Void = { _ in }) async throws -> Outcome {
@@ -78,14 +81,26 @@ public struct HardenExecutor: Sendable {
             failures.append("\(check.change.subject) \(check.change.field): the server acknowledged the write but \(check.detail)")
         }
         record.state = failures.isEmpty ? .applied : .partial
-        try store.save(record)
-        return Outcome(applied: done, failures: failures, verification: verification, passwordFiles: passwordFiles.map { (user: $0.0, path: $0.1) }, folder: folder)
+        var stateProblem = journal.brokenBecause.map { "\($0); the writes after it were not sent, and jellyfort harden rollback \(plan.runId) undoes the ones before it" }
+        do {
+            try store.save(record)
+        } catch {
+            stateProblem = stateProblem ?? "\(error); the run's record still says 'applying', and jellyfort harden rollback \(plan.runId) works from its journal"
+        }
+        return Outcome(
+            applied: done, failures: failures, verification: verification, passwordFiles: passwordFiles.map { (user: $0.0, path: $0.1) }, folder: folder,
+            stateProblem: stateProblem)
     }
 
     /// One write, journaled before and after. Returns a failure line, or nil.
     private func perform(_ operation: HardenOperation, step: Int, journal: Journal, folder: URL, passwordFiles: inout [(String, String)]) async -> String? {
         let (kind, target) = Self.describe(operation)
-        journal.append(JournalEntry(step: step, kind: kind, target: target, label: operation.label, phase: .started, detail: nil))
+        // No write the journal does not know of: it is what rollback reads.
+        do {
+            try journal.append(JournalEntry(step: step, kind: kind, target: target, label: operation.label, phase: .started, detail: nil))
+        } catch {
+            return "\(operation.label): not sent, because the journal could not be written"
+        }
         do {
             switch operation {
             case .updatePolicy(let user, let policy):
@@ -104,7 +119,7 @@ public struct HardenExecutor: Sendable {
                 let file = folder.appendingPathComponent("password-\(Self.safeFileName(name)).txt")
                 try RunStore.writePrivate(Data((password.exposedValue + "\n").utf8), to: file)
                 let user = try await client.createUser(name: name, password: password)
-                journal.append(JournalEntry(step: step, kind: kind, target: name, label: operation.label, phase: .started, detail: "created \(user.id)"))
+                try? journal.append(JournalEntry(step: step, kind: kind, target: name, label: operation.label, phase: .started, detail: "created \(user.id)"))
                 var policy = user.policy
                 policy.json = policy.json.merging(fields)
                 try await client.updatePolicy(userId: user.id, policy)
@@ -122,11 +137,12 @@ public struct HardenExecutor: Sendable {
             case .deleteDevice(let id, _):
                 try await client.deleteDevice(id: id)
             }
-            journal.append(JournalEntry(step: step, kind: kind, target: target, label: operation.label, phase: .done, detail: nil))
+            // The write happened; if this line is lost, the "started" line still lets rollback undo it.
+            try? journal.append(JournalEntry(step: step, kind: kind, target: target, label: operation.label, phase: .done, detail: nil))
             return nil
         } catch {
             let message = "\(operation.label): \(error)"
-            journal.append(JournalEntry(step: step, kind: kind, target: target, label: operation.label, phase: .failed, detail: "\(error)"))
+            try? journal.append(JournalEntry(step: step, kind: kind, target: target, label: operation.label, phase: .failed, detail: "\(error)"))
             return message
         }
     }

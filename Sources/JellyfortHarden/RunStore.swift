@@ -115,28 +115,52 @@ public struct JournalEntry: Sendable, Codable, Equatable {
 }
 
 /// Appends journal lines and flushes each one, so a run killed at any point leaves a journal
-/// that says exactly which writes may have happened.
+/// that says exactly which writes may have happened. A line that cannot be written (a full
+/// disk) is an error, and from then on the journal is broken: the executor sends no further
+/// write, because a write the journal does not know of could not be rolled back.
 final class Journal: @unchecked Sendable {
-    private let handle: FileHandle
+    private let descriptor: Int32
+    private let path: String
     private let lock = NSLock()
+    private var failure: HardenError?
 
     init(url: URL) throws {
-        if !FileManager.default.fileExists(atPath: url.path) {
-            FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
-        }
-        handle = try FileHandle(forWritingTo: url)
-        handle.seekToEndOfFile()
+        path = url.path
+        descriptor = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw HardenError.stateUnwritable("\(url.path) (journal: \(String(cString: strerror(errno))))") }
     }
 
-    func append(_ entry: JournalEntry) {
-        guard let data = try? JSONEncoder.jellyfort.encode(entry) else { return }
+    /// Why the journal stopped taking lines, once it has.
+    var brokenBecause: HardenError? {
         lock.lock()
         defer { lock.unlock() }
-        handle.write(data + Data("\n".utf8))
-        try? handle.synchronize()
+        return failure
     }
 
-    deinit { try? handle.close() }
+    func append(_ entry: JournalEntry) throws(HardenError) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let failure { throw failure }
+        guard let encoded = try? JSONEncoder.jellyfort.encode(entry) else {
+            throw HardenError.stateUnwritable("\(path) (journal: an entry could not be encoded)")
+        }
+        var remaining = (encoded + Data("\n".utf8))[...]
+        while !remaining.isEmpty {
+            let written = remaining.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else { return try broken("write") }
+            remaining = remaining.dropFirst(written)
+        }
+        guard fsync(descriptor) == 0 || errno == EINVAL else { return try broken("flush") }
+    }
+
+    private func broken(_ what: String) throws(HardenError) {
+        let error = HardenError.stateUnwritable("\(path) (journal \(what): \(String(cString: strerror(errno))))")
+        failure = error
+        throw error
+    }
+
+    deinit { close(descriptor) }
 }
 
 extension JSONEncoder {

@@ -157,6 +157,35 @@ struct HardenTests {
         }
     }
 
+    @Test("a journal that cannot be written (a full disk) sends no write, says so, and the run stays rollback-able")
+    func fullDiskJournal() async throws {
+        let state = temporaryDirectory("state")
+        defer { try? FileManager.default.removeItem(at: state) }
+        try await withEmulator("insecure") { fixture in
+            let client = try fixture.client()
+            let before = try await ServerSnapshot.read(client)
+            let plan = try await HardenPlanner(client: client, options: Self.fullOptions()).plan()
+            let store = RunStore(root: state)
+            // The journal lands on /dev/full: every write to it fails with ENOSPC.
+            let folder = state.appendingPathComponent(plan.runId)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("journal.jsonl").path, withDestinationPath: "/dev/full")
+            let outcome = try await HardenExecutor(client: client, store: store).apply(plan)
+            #expect(outcome.applied == 0)
+            #expect(outcome.failures.count >= plan.operations.count)
+            #expect(outcome.failures.allSatisfy { $0.contains("journal") || $0.contains("acknowledged") })
+            let problem = try #require(outcome.stateProblem)
+            #expect(problem.contains("journal.jsonl") && problem.contains("No space left on device"), "\(problem)")
+            #expect(problem.contains("rollback \(plan.runId)"))
+            #expect(try await ServerSnapshot.read(client) == before, "nothing was sent")
+            #expect(try store.record(plan.runId).state == .partial)
+            let rollback = try await HardenRollback(client: client, store: store).rollback(plan.runId)
+            #expect(rollback.failures.isEmpty)
+            #expect(try await ServerSnapshot.read(client) == before)
+            await client.shutdown()
+        }
+    }
+
     @Test("refuses to block remote access for the account it signs in as from outside; an explicit risk allows it")
     func selfRemoteBlock() async throws {
         try await withEmulator("hardened", modify: { $0.devices = []; $0.users[0].policy["EnableRemoteAccess"] = true; $0.users[0].policy["MaxActiveSessions"] = 0 }) { fixture in

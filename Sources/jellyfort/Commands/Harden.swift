@@ -178,6 +178,10 @@ extension Jellyfort.Harden {
             } else {
                 emit(plan, applied: true, outcome: outcome)
             }
+            if let problem = outcome.stateProblem {
+                Terminal.error(problem)
+                throw ExitCode(AuditExit.incomplete)
+            }
             if !outcome.failures.isEmpty { throw ExitCode(AuditExit.failures) }
         }
 
@@ -426,6 +430,8 @@ struct HardenJSON: Encodable {
     var notes: [String]
     var failures: [String]?
     var passwordFiles: [PasswordFile]?
+    /// The run's own journal or record could not be written (exit 2).
+    var stateProblem: String?
 
     init(plan: HardenPlan, outcome: HardenExecutor.Outcome?) {
         runId = plan.runId
@@ -435,11 +441,12 @@ struct HardenJSON: Encodable {
             return Change(control: change.control, subject: change.subject, field: change.field, from: change.from, to: change.to,
                           verified: check.map { $0.verified }, verification: check?.detail)
         }
-        applied = outcome.map { $0.failures.isEmpty && $0.applied > 0 } ?? false
+        applied = outcome.map { $0.failures.isEmpty && $0.stateProblem == nil && $0.applied > 0 } ?? false
         skipped = plan.skipped
         notes = plan.notes
         failures = outcome?.failures
         passwordFiles = outcome?.passwordFiles.map { PasswordFile(user: $0.user, path: $0.path) }
+        stateProblem = outcome?.stateProblem
     }
 
     func jsonData() throws -> Data {
