@@ -142,27 +142,42 @@ let package = Package(
         ),
         .testTarget(
             name: "JellyfortControlsTests",
-            dependencies: ["JellyfortBase", "JellyfortCore", "JellyfortControls", "JellyfortAudit", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            dependencies: [
+                "JellyfortBase", "JellyfortCore", "JellyfortControls", "JellyfortAudit", "JellyfinAPI", "JellyfinEmulator",
+                "JellyfortTestSupport",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "JellyfortReportTests",
-            dependencies: ["JellyfortBase", "JellyfortCore", "JellyfortControls", "JellyfortReport", "JellyfortAudit", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            dependencies: [
+                "JellyfortBase", "JellyfortCore", "JellyfortControls", "JellyfortReport", "JellyfortAudit", "JellyfinAPI",
+                "JellyfinEmulator", "JellyfortTestSupport",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "JellyfortHardenTests",
-            dependencies: ["JellyfortBase", "JellyfortHarden", "JellyfortAudit", "JellyfortCore", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            dependencies: [
+                "JellyfortBase", "JellyfortHarden", "JellyfortAudit", "JellyfortCore", "JellyfinAPI", "JellyfinEmulator",
+                "JellyfortTestSupport",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "JellyfortHostTests",
-            dependencies: ["JellyfortBase", "JellyfortHost", "JellyfortCore", "JellyfortControls", "JellyfortAudit", "JellyfortDeploy", "JellyfortReport", "JellyfinAPI", "JellyfortTestSupport"],
+            dependencies: [
+                "JellyfortBase", "JellyfortHost", "JellyfortCore", "JellyfortControls", "JellyfortAudit", "JellyfortDeploy",
+                "JellyfortReport", "JellyfinAPI", "JellyfortTestSupport",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "JellyfortDeployTests",
-            dependencies: ["JellyfortBase", "JellyfortDeploy", "JellyfortControls", "JellyfortHost", "JellyfortCore", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            dependencies: [
+                "JellyfortBase", "JellyfortDeploy", "JellyfortControls", "JellyfortHost", "JellyfortCore", "JellyfinAPI",
+                "JellyfinEmulator", "JellyfortTestSupport",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

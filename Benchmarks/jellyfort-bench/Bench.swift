@@ -57,8 +57,14 @@ struct Bench {
         await client.shutdown()
         guard count >= expected else { throw BenchError("expected \(expected) users, got \(count)") }
         let sorted = timings.sorted()
-        print(String(format: "GET /Users, %d users: median %.1f ms, best %.1f ms, worst %.1f ms (7 runs, first included)", count, sorted[3], sorted[0], sorted[6]))
-        print(String(format: "peak memory of the client process: %.1f MB (%.1f MB before the first fetch)", PeakMemory.peakMegabytes(), baseline))
+        print(
+            String(
+                format: "GET /Users, %d users: median %.1f ms, best %.1f ms, worst %.1f ms (7 runs, first included)", count, sorted[3],
+                sorted[0], sorted[6]))
+        print(
+            String(
+                format: "peak memory of the client process: %.1f MB (%.1f MB before the first fetch)", PeakMemory.peakMegabytes(), baseline)
+        )
         print("requests: \(client.requestCount) for 7 fetches")
     }
 }
@@ -81,16 +87,24 @@ extension Bench {
         let applied = ContinuousClock.now
         let again = try await HardenPlanner(client: client, options: options).plan()
         await client.shutdown()
-        guard outcome.failures.isEmpty, again.changes.isEmpty else { throw BenchError("harden incomplete: \(outcome.failures.prefix(3)), \(again.changes.count) changes left") }
-        print(String(format: "harden %d users: plan %.0f ms, apply %d writes %.0f ms, total %.2f s (concurrency %d)",
-                     expected, (planned - started).milliseconds, plan.operations.count, (applied - planned).milliseconds, (applied - started).milliseconds / 1000, executor.concurrency))
+        guard outcome.failures.isEmpty, again.changes.isEmpty else {
+            throw BenchError("harden incomplete: \(outcome.failures.prefix(3)), \(again.changes.count) changes left")
+        }
+        print(
+            String(
+                format: "harden %d users: plan %.0f ms, apply %d writes %.0f ms, total %.2f s (concurrency %d)",
+                expected, (planned - started).milliseconds, plan.operations.count, (applied - planned).milliseconds,
+                (applied - started).milliseconds / 1000, executor.concurrency))
         print("HTTP requests: \(client.requestCount) in all (plan, apply and a second plan that found nothing)")
         print(String(format: "peak memory: %.1f MB", PeakMemory.peakMegabytes()))
     }
 
     /// Parsing and decoding alone, from a saved `GET /Users` answer: the client's share of a fetch.
     static func decode(_ path: String) {
-        guard let data = FileManager.default.contents(atPath: path) else { print("cannot read \(path)"); return }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            print("cannot read \(path)")
+            return
+        }
         let bytes = Array(data)
         for _ in 0..<5 {
             let started = ContinuousClock.now
@@ -98,7 +112,10 @@ extension Bench {
             let parsed = ContinuousClock.now
             let users = value.arrayValue!.map { try! UserDto(json: $0.objectValue!) }
             let decoded = ContinuousClock.now
-            print(String(format: "%d users, %.1f MB: parse %.1f ms, models %.1f ms", users.count, Double(bytes.count) / 1e6, (parsed - started).milliseconds, (decoded - parsed).milliseconds))
+            print(
+                String(
+                    format: "%d users, %.1f MB: parse %.1f ms, models %.1f ms", users.count, Double(bytes.count) / 1e6,
+                    (parsed - started).milliseconds, (decoded - parsed).milliseconds))
         }
         print(String(format: "peak memory: %.1f MB", PeakMemory.peakMegabytes()))
     }
@@ -108,7 +125,8 @@ extension Bench {
         var timings: [Double] = []
         var requests: [Int] = []
         for _ in 0..<5 {
-            var configuration = JellyfinClientConfiguration(server: try ServerAddress(url), credential: .apiKey(Secret(EmulatorProcess.apiKey)))
+            var configuration = JellyfinClientConfiguration(
+                server: try ServerAddress(url), credential: .apiKey(Secret(EmulatorProcess.apiKey)))
             configuration.identity = ClientIdentity(device: "bench", deviceId: "bench")
             let client = try JellyfinClient(configuration: configuration)
             let started = ContinuousClock.now
@@ -121,7 +139,9 @@ extension Bench {
         }
         let sorted = timings.sorted()
         let shown = visible ? " (all on the login screen)" : ""
-        print("audit of \(expected) users\(shown): " + String(format: "median %.1f ms, best %.1f ms, worst %.1f ms (5 runs)", sorted[2], sorted[0], sorted[4]))
+        print(
+            "audit of \(expected) users\(shown): "
+                + String(format: "median %.1f ms, best %.1f ms, worst %.1f ms (5 runs)", sorted[2], sorted[0], sorted[4]))
         print(String(format: "peak memory of the auditing process: %.1f MB", PeakMemory.peakMegabytes()))
         print("HTTP requests per audit: \(Set(requests).sorted().map(String.init).joined(separator: ", "))")
     }
@@ -183,7 +203,9 @@ final class EmulatorProcess {
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             collected.append(chunk)
-            if let text = String(data: collected, encoding: .utf8), let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
+            if let text = String(data: collected, encoding: .utf8),
+                let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression)
+            {
                 url = String(text[range])
                 return
             }

@@ -61,8 +61,15 @@ extension EmulatedServer {
         var inQuotes = false
         var pieces: [String] = []
         for character in trimmed[trimmed.index(after: space)...] {
-            if character == "\"" { inQuotes.toggle(); continue }
-            if character == ",", !inQuotes { pieces.append(current); current = ""; continue }
+            if character == "\"" {
+                inQuotes.toggle()
+                continue
+            }
+            if character == ",", !inQuotes {
+                pieces.append(current)
+                current = ""
+                continue
+            }
             current.append(character)
         }
         pieces.append(current)

@@ -12,16 +12,17 @@ extension EmulatedServer {
     }
 
     func systemInfo() -> JSONObject {
-        publicSystemInfo().merging(JSONObject([
-            "OperatingSystemDisplayName": "Linux", "PackageName": "emulator", "HasPendingRestart": false, "IsShuttingDown": false,
-            "SupportsLibraryMonitor": true, "WebSocketPortNumber": networkConfiguration["InternalHttpPort"] ?? 8096,
-            "CompletedInstallations": [], "CanSelfRestart": true, "CanLaunchWebBrowser": false,
-            "ProgramDataPath": "/config", "WebPath": "/jellyfin/jellyfin-web", "ItemsByNamePath": "/config/metadata",
-            "CachePath": "/cache", "LogPath": .string(log.directory?.path ?? "/config/log"),
-            "InternalMetadataPath": "/config/metadata", "TranscodingTempPath": "/cache/transcodes",
-            "CastReceiverApplications": serverConfiguration["CastReceiverApplications"] ?? [],
-            "HasUpdateAvailable": false, "EncoderLocation": "System", "SystemArchitecture": "X64",
-        ]))
+        publicSystemInfo().merging(
+            JSONObject([
+                "OperatingSystemDisplayName": "Linux", "PackageName": "emulator", "HasPendingRestart": false, "IsShuttingDown": false,
+                "SupportsLibraryMonitor": true, "WebSocketPortNumber": networkConfiguration["InternalHttpPort"] ?? 8096,
+                "CompletedInstallations": [], "CanSelfRestart": true, "CanLaunchWebBrowser": false,
+                "ProgramDataPath": "/config", "WebPath": "/jellyfin/jellyfin-web", "ItemsByNamePath": "/config/metadata",
+                "CachePath": "/cache", "LogPath": .string(log.directory?.path ?? "/config/log"),
+                "InternalMetadataPath": "/config/metadata", "TranscodingTempPath": "/cache/transcodes",
+                "CastReceiverApplications": serverConfiguration["CastReceiverApplications"] ?? [],
+                "HasUpdateAvailable": false, "EncoderLocation": "System", "SystemArchitecture": "X64",
+            ]))
     }
 
     /// A restart re-reads start-up-only settings such as `KnownProxies`; sessions are in memory,

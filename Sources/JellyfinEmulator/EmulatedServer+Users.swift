@@ -29,7 +29,8 @@ extension EmulatedServer {
         let hidden = request.queryValue("isHidden").map { $0.lowercased() == "true" }
         let disabled = request.queryValue("isDisabled").map { $0.lowercased() == "true" }
         return users.filter { user in
-            (hidden == nil || user.policy["IsHidden"]?.boolValue == hidden) && (disabled == nil || user.policy["IsDisabled"]?.boolValue == disabled)
+            (hidden == nil || user.policy["IsHidden"]?.boolValue == hidden)
+                && (disabled == nil || user.policy["IsDisabled"]?.boolValue == disabled)
         }.map { .object(userDto($0)) }
     }
 
@@ -40,7 +41,8 @@ extension EmulatedServer {
             guard user.policy["IsHidden"]?.boolValue != true, user.policy["IsDisabled"]?.boolValue != true else { return false }
             guard wizardCompleted else { return true }
             if !caller.isInLocalNetwork, user.policy["EnableRemoteAccess"]?.boolValue == false { return false }
-            if caller.identity != nil, let deviceId = caller.authorization["DeviceId"], user.policy["EnableAllDevices"]?.boolValue == false {
+            if caller.identity != nil, let deviceId = caller.authorization["DeviceId"], user.policy["EnableAllDevices"]?.boolValue == false
+            {
                 let allowed = user.policy["EnabledDevices"]?.arrayValue?.compactMap(\.stringValue) ?? []
                 if !allowed.contains(deviceId) { return false }
             }
@@ -64,11 +66,14 @@ extension EmulatedServer {
         // Type check of the fields Jellyfin binds: a wrong type is a 400 from the JSON binder.
         for (key, value) in posted.pairs {
             guard let expected = policyDefaults[key] else { continue }
-            let compatible: Bool = switch (expected, value) {
-            case (.bool, .bool), (.int, .int), (.string, .string), (.array, .array), (_, .null): true
-            default: false
+            let compatible: Bool =
+                switch (expected, value) {
+                case (.bool, .bool), (.int, .int), (.string, .string), (.array, .array), (_, .null): true
+                default: false
+                }
+            guard compatible else {
+                throw RequestFailure.status(400, "The JSON value could not be converted to UserPolicy. Path: $.\(key)")
             }
-            guard compatible else { throw RequestFailure.status(400, "The JSON value could not be converted to UserPolicy. Path: $.\(key)") }
         }
         var policy = policyDefaults.replacingKnownFields(with: posted)
         for key in ["MaxParentalRating", "MaxParentalSubRating"] where posted[key] != nil { policy[key] = posted[key] }
@@ -111,7 +116,11 @@ extension EmulatedServer {
             throw RequestFailure.status(400, "The Configuration field is required.")
         }
         if let newName = posted["Name"]?.stringValue, newName != target.name {
-            guard Self.isValidUserName(newName) else { throw RequestFailure.status(400, "Usernames can contain unicode symbols, numbers (0-9), dashes (-), underscores (_), apostrophes ('), and periods (.)") }
+            guard Self.isValidUserName(newName) else {
+                throw RequestFailure.status(
+                    400,
+                    "Usernames can contain unicode symbols, numbers (0-9), dashes (-), underscores (_), apostrophes ('), and periods (.)")
+            }
             let collides = users.contains { $0.id != target.id && $0.name.lowercased() == newName.lowercased() }
             if collides || (!version.isTwelveOrLater && newName.lowercased() == target.name.lowercased()) {
                 throw RequestFailure.status(400, "A user with the name '\(newName)' already exists.")
@@ -126,14 +135,16 @@ extension EmulatedServer {
     func createUser(_ request: EmulatorRequest) throws -> EmulatorResponse {
         let posted = try bodyObject(request)
         guard let name = posted["Name"]?.stringValue, Self.isValidUserName(name) else {
-            throw RequestFailure.status(400, "Usernames can contain unicode symbols, numbers (0-9), dashes (-), underscores (_), apostrophes ('), and periods (.)")
+            throw RequestFailure.status(
+                400, "Usernames can contain unicode symbols, numbers (0-9), dashes (-), underscores (_), apostrophes ('), and periods (.)")
         }
         guard !users.contains(where: { $0.name.lowercased() == name.lowercased() }) else {
             throw RequestFailure.status(400, "A user with the name '\(name)' already exists.")
         }
         let user = User(
             id: JellyfinID.random(), name: name, password: posted["Password"]?.stringValue ?? "",
-            policy: JellyfinDefaults.newUserPolicy.merging(policyDefaults.filter(notIn: JellyfinDefaults.policyDTODefaults)), configuration: JellyfinDefaults.userConfiguration)
+            policy: JellyfinDefaults.newUserPolicy.merging(policyDefaults.filter(notIn: JellyfinDefaults.policyDTODefaults)),
+            configuration: JellyfinDefaults.userConfiguration)
         users.append(user)
         record("User \(name) has been created", type: "UserCreated", userId: user.id, shortOverview: nil)
         return .json(.object(userDto(user)))
@@ -141,7 +152,8 @@ extension EmulatedServer {
 
     func deleteUser(id: String) throws -> EmulatorResponse {
         let target = try user(byId: id)
-        if target.policy["IsAdministrator"]?.boolValue == true, users.filter({ $0.policy["IsAdministrator"]?.boolValue == true }).count == 1 {
+        if target.policy["IsAdministrator"]?.boolValue == true, users.filter({ $0.policy["IsAdministrator"]?.boolValue == true }).count == 1
+        {
             throw RequestFailure.status(400, "The last administrator cannot be deleted.")
         }
         guard users.count > 1 else { throw RequestFailure.status(500, "The last user cannot be deleted.") }
@@ -185,9 +197,14 @@ extension EmulatedServer {
     func setStartupUser(_ request: EmulatorRequest) throws -> EmulatorResponse {
         let posted = try bodyObject(request)
         if users.isEmpty {
-            users.append(User(id: JellyfinID.random(), name: "root", password: "", policy: JellyfinDefaults.firstAdminPolicy, configuration: JellyfinDefaults.userConfiguration))
+            users.append(
+                User(
+                    id: JellyfinID.random(), name: "root", password: "", policy: JellyfinDefaults.firstAdminPolicy,
+                    configuration: JellyfinDefaults.userConfiguration))
         }
-        if version.isTwelveOrLater, !users[0].password.isEmpty { throw RequestFailure.status(403, "The first user already has a password.") }
+        if version.isTwelveOrLater, !users[0].password.isEmpty {
+            throw RequestFailure.status(403, "The first user already has a password.")
+        }
         if let name = posted["Name"]?.stringValue, Self.isValidUserName(name) { users[0].name = name }
         if let password = posted["Password"]?.stringValue { users[0].password = password }
         return .empty(204)
@@ -201,7 +218,8 @@ extension EmulatedServer {
     /// the failed-attempt counter and the lockout. nil means the password was right.
     func checkPassword(of userId: String?, name: String? = nil, password: String, caller: Caller) -> PasswordOutcome? {
         let ip = caller.address.description
-        let position = userId.flatMap(index(ofUser:)) ?? name.flatMap { name in users.firstIndex { $0.name.lowercased() == name.lowercased() } }
+        let position =
+            userId.flatMap(index(ofUser:)) ?? name.flatMap { name in users.firstIndex { $0.name.lowercased() == name.lowercased() } }
         guard let position else {
             log.write(.deny(.denied, user: name ?? "", ip: ip))
             return .unknownUser
@@ -222,12 +240,15 @@ extension EmulatedServer {
         guard user.password == password else {
             let attempts = (user.policy["InvalidLoginAttemptCount"]?.intValue ?? 0) + 1
             users[position].policy["InvalidLoginAttemptCount"] = .int(Int64(attempts))
-            record("Failed login attempt from \(ip)", type: "AuthenticationFailed", userId: JellyfinDefaults.emptyGuid, shortOverview: "IP address: \(ip)", severity: "Error")
+            record(
+                "Failed login attempt from \(ip)", type: "AuthenticationFailed", userId: JellyfinDefaults.emptyGuid,
+                shortOverview: "IP address: \(ip)", severity: "Error")
             let maximum = user.policy["LoginAttemptsBeforeLockout"]?.intValue ?? -1
             if maximum >= 0 || maximum < -1, attempts >= maximum {
                 // 10.11.11 logs and records the lockout but never saves IsDisabled (facts §2).
                 if lockoutPersists { users[position].policy["IsDisabled"] = true }
-                record("User \(user.name) has been locked out", type: "UserLockedOut", userId: user.id, shortOverview: nil, severity: "Error")
+                record(
+                    "User \(user.name) has been locked out", type: "UserLockedOut", userId: user.id, shortOverview: nil, severity: "Error")
                 log.write(.lockedOut(user: user.name, attempts: attempts))
             }
             log.write(.deny(.denied, user: user.name, ip: ip))
@@ -250,7 +271,8 @@ extension EmulatedServer {
         let names = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
         return !schedules.contains { schedule in
             let day = schedule["DayOfWeek"]?.stringValue ?? "Everyday"
-            let dayMatches = day == "Everyday" || day == names[weekday - 1]
+            let dayMatches =
+                day == "Everyday" || day == names[weekday - 1]
                 || (day == "Weekday" && (2...6).contains(weekday)) || (day == "Weekend" && (weekday == 1 || weekday == 7))
             let start = schedule["StartHour"]?.doubleValue ?? 0
             let end = schedule["EndHour"]?.doubleValue ?? 24
@@ -297,8 +319,12 @@ extension EmulatedServer {
             client: caller.authorization["Client"] ?? "", version: caller.authorization["Version"] ?? "", created: now,
             lastActivity: now, remoteAddress: caller.address.description, hasSession: true, nowPlaying: nil, sessionId: JellyfinID.random())
         log.write(.newToken(user: user.name))
-        record("\(user.name) successfully authenticated", type: "AuthenticationSucceeded", userId: user.id, shortOverview: "IP address: \(caller.address)")
-        record("\(user.name) is online from \(caller.authorization["Device"] ?? "")", type: "SessionStarted", userId: user.id, shortOverview: "IP address: \(caller.address)")
+        record(
+            "\(user.name) successfully authenticated", type: "AuthenticationSucceeded", userId: user.id,
+            shortOverview: "IP address: \(caller.address)")
+        record(
+            "\(user.name) is online from \(caller.authorization["Device"] ?? "")", type: "SessionStarted", userId: user.id,
+            shortOverview: "IP address: \(caller.address)")
         return .json([
             "User": .object(userDto(users[position])), "SessionInfo": .object(sessionDto(tokens[token]!)),
             "AccessToken": .string(token), "ServerId": .string(serverId),
@@ -319,7 +345,9 @@ extension EmulatedServer {
             "PlayableMediaTypes": [], "SupportedCommands": [], "AdditionalUsers": [], "NowPlayingQueue": [],
             "NowPlayingQueueFullItems": [], "ServerId": .string(serverId),
             "PlayState": ["CanSeek": false, "IsPaused": false, "IsMuted": false, "RepeatMode": "RepeatNone", "PlaybackOrder": "Default"],
-            "Capabilities": ["PlayableMediaTypes": [], "SupportedCommands": [], "SupportsMediaControl": false, "SupportsPersistentIdentifier": true],
+            "Capabilities": [
+                "PlayableMediaTypes": [], "SupportedCommands": [], "SupportsMediaControl": false, "SupportsPersistentIdentifier": true,
+            ],
         ])
         if let playing = token.nowPlaying {
             dto["NowPlayingItem"] = ["Name": .string(playing), "Id": .string(JellyfinID.random()), "Type": "Movie", "MediaType": "Video"]
@@ -337,7 +365,9 @@ extension EmulatedServer {
     func endSession(token: String) {
         guard let ended = tokens.removeValue(forKey: token) else { return }
         if ended.hasSession, let user = users.first(where: { $0.id == ended.userId }) {
-            record("\(user.name) has disconnected from \(ended.deviceName)", type: "SessionEnded", userId: user.id, shortOverview: "IP address: \(ended.remoteAddress)")
+            record(
+                "\(user.name) has disconnected from \(ended.deviceName)", type: "SessionEnded", userId: user.id,
+                shortOverview: "IP address: \(ended.remoteAddress)")
         }
     }
 
@@ -348,7 +378,9 @@ extension EmulatedServer {
                 "Id": .string(token.deviceId), "Name": .string(token.deviceName), "CustomName": "", "AccessToken": .string(token.token),
                 "AppName": .string(token.client), "AppVersion": .string(token.version), "LastUserName": .string(user?.name ?? ""),
                 "LastUserId": .string(token.userId), "DateLastActivity": .string(JellyfinDate.format(token.lastActivity)),
-                "Capabilities": ["PlayableMediaTypes": [], "SupportedCommands": [], "SupportsMediaControl": false, "SupportsPersistentIdentifier": true],
+                "Capabilities": [
+                    "PlayableMediaTypes": [], "SupportedCommands": [], "SupportsMediaControl": false, "SupportsPersistentIdentifier": true,
+                ],
             ]
         }
     }
@@ -364,7 +396,10 @@ extension EmulatedServer {
     // MARK: Activity
 
     func record(_ name: String, type: String, userId: String, shortOverview: String?, severity: String = "Information") {
-        activity.append(Activity(id: (activity.last?.id ?? 0) + 1, name: name, shortOverview: shortOverview, overview: nil, type: type, date: Date(), userId: userId, severity: severity))
+        activity.append(
+            Activity(
+                id: (activity.last?.id ?? 0) + 1, name: name, shortOverview: shortOverview, overview: nil, type: type, date: Date(),
+                userId: userId, severity: severity))
     }
 
     func activityPage(_ request: EmulatorRequest) -> JSONValue {

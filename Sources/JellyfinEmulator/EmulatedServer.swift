@@ -11,7 +11,10 @@ public struct EmulatorRequest: Sendable {
     /// The TCP peer: a proxy when there is one.
     public var connectionAddress: IPAddress
 
-    public init(method: String, path: String, query: [(String, String)] = [], headers: [(String, String)] = [], body: [UInt8] = [], connectionAddress: IPAddress) {
+    public init(
+        method: String, path: String, query: [(String, String)] = [], headers: [(String, String)] = [], body: [UInt8] = [],
+        connectionAddress: IPAddress
+    ) {
         self.method = method
         self.path = path
         self.query = query
@@ -162,18 +165,20 @@ public actor EmulatedServer {
             let base = (index == 0 && user.isAdministrator) ? JellyfinDefaults.firstAdminPolicy : JellyfinDefaults.newUserPolicy
             var policy = base.merging(extra).merging(user.policy)
             if user.isAdministrator { policy["IsAdministrator"] = true }
-            users.append(User(
-                id: JellyfinID.random(), name: user.name, password: user.password, policy: policy,
-                configuration: JellyfinDefaults.userConfiguration,
-                lastLoginDate: user.lastLoginDaysAgo.map { now.addingTimeInterval(-$0 * 86_400) },
-                lastActivityDate: user.lastLoginDaysAgo.map { now.addingTimeInterval(-$0 * 86_400) }))
+            users.append(
+                User(
+                    id: JellyfinID.random(), name: user.name, password: user.password, policy: policy,
+                    configuration: JellyfinDefaults.userConfiguration,
+                    lastLoginDate: user.lastLoginDaysAgo.map { now.addingTimeInterval(-$0 * 86_400) },
+                    lastActivityDate: user.lastLoginDaysAgo.map { now.addingTimeInterval(-$0 * 86_400) }))
         }
         if scenario.generatedUsers > 0 {
             users.reserveCapacity(users.count + scenario.generatedUsers)
             for number in 1...scenario.generatedUsers {
-                users.append(User(
-                    id: JellyfinID.random(), name: "\(scenario.generatedUserPrefix)\(number)", password: "pw-\(number)",
-                    policy: JellyfinDefaults.newUserPolicy.merging(extra), configuration: JellyfinDefaults.userConfiguration))
+                users.append(
+                    User(
+                        id: JellyfinID.random(), name: "\(scenario.generatedUserPrefix)\(number)", password: "pw-\(number)",
+                        policy: JellyfinDefaults.newUserPolicy.merging(extra), configuration: JellyfinDefaults.userConfiguration))
             }
         }
         let scenarioUsers = users
@@ -192,9 +197,10 @@ public actor EmulatedServer {
         let namedUsers = users
         for entry in scenario.activity {
             let userId = entry.user.flatMap { name in namedUsers.first { $0.name == name }?.id } ?? JellyfinDefaults.emptyGuid
-            activity.append(Activity(
-                id: activity.count + 1, name: entry.name, shortOverview: entry.shortOverview, overview: nil, type: entry.type,
-                date: now.addingTimeInterval(-entry.daysAgo * 86_400), userId: userId, severity: "Information"))
+            activity.append(
+                Activity(
+                    id: activity.count + 1, name: entry.name, shortOverview: entry.shortOverview, overview: nil, type: entry.type,
+                    date: now.addingTimeInterval(-entry.daysAgo * 86_400), userId: userId, severity: "Information"))
         }
     }
 
@@ -213,7 +219,10 @@ public actor EmulatedServer {
     /// Adds a user directly (for tests that need a state no scenario describes).
     public func addUser(name: String, password: String, policy: JSONObject = JSONObject()) -> String {
         let id = JellyfinID.random()
-        users.append(User(id: id, name: name, password: password, policy: JellyfinDefaults.newUserPolicy.merging(policy), configuration: JellyfinDefaults.userConfiguration))
+        users.append(
+            User(
+                id: id, name: name, password: password, policy: JellyfinDefaults.newUserPolicy.merging(policy),
+                configuration: JellyfinDefaults.userConfiguration))
         return id
     }
 
@@ -258,7 +267,8 @@ public actor EmulatedServer {
         }
     }
 
-    private func dispatch(_ id: RouteID, parameters: [String: String], request: EmulatorRequest, caller: Caller) throws -> EmulatorResponse {
+    private func dispatch(_ id: RouteID, parameters: [String: String], request: EmulatorRequest, caller: Caller) throws -> EmulatorResponse
+    {
         switch id {
         case .systemInfoPublic: return .json(.object(publicSystemInfo()))
         case .systemInfo: return .json(.object(systemInfo()))
@@ -340,7 +350,10 @@ public actor EmulatedServer {
             return .empty(204)
         case .startupUser, .startupFirstUser:
             if users.isEmpty {
-                users.append(User(id: JellyfinID.random(), name: "root", password: "", policy: JellyfinDefaults.firstAdminPolicy, configuration: JellyfinDefaults.userConfiguration))
+                users.append(
+                    User(
+                        id: JellyfinID.random(), name: "root", password: "", policy: JellyfinDefaults.firstAdminPolicy,
+                        configuration: JellyfinDefaults.userConfiguration))
             }
             return .json(["Name": .string(users[0].name)])
         case .setStartupUser: return try setStartupUser(request)
@@ -352,7 +365,9 @@ public actor EmulatedServer {
             serverConfiguration["IsStartupWizardCompleted"] = true
             return .empty(204)
         case .metrics:
-            return .text("# HELP jellyfin_users Users\n# TYPE jellyfin_users gauge\njellyfin_users \(users.count)\n", contentType: "text/plain; version=0.0.4")
+            return .text(
+                "# HELP jellyfin_users Users\n# TYPE jellyfin_users gauge\njellyfin_users \(users.count)\n",
+                contentType: "text/plain; version=0.0.4")
         case .health: return .text("Healthy")
         }
     }
@@ -362,7 +377,9 @@ public actor EmulatedServer {
     func bodyObject(_ request: EmulatorRequest) throws -> JSONObject {
         guard !request.body.isEmpty else { throw RequestFailure.status(400, "A non-empty request body is required.") }
         let value: JSONValue
-        do { value = try JSONParser.parse(request.body) } catch { throw RequestFailure.status(400, "The JSON value could not be converted: \(error)") }
+        do { value = try JSONParser.parse(request.body) } catch {
+            throw RequestFailure.status(400, "The JSON value could not be converted: \(error)")
+        }
         guard let object = value.objectValue else { throw RequestFailure.status(400, "The JSON value could not be converted.") }
         return object
     }

@@ -7,7 +7,11 @@ import Synchronization
 /// the console/journald sink uses `{Message:lj}`, so they are not. fail2ban filters must match
 /// both, which is why the emulator writes both from one event.
 public struct JellyfinLogEvent: Sendable, Equatable {
-    public enum Level: String, Sendable { case information = "INF", warning = "WRN", error = "ERR" }
+    public enum Level: String, Sendable {
+        case information = "INF"
+        case warning = "WRN"
+        case error = "ERR"
+    }
     public enum Property: Sendable, Equatable {
         case string(String)
         case number(Int)
@@ -46,7 +50,9 @@ public struct JellyfinLogEvent: Sendable, Equatable {
             switch properties[name] {
             case .string(let text)?:
                 // Serilog escapes backslashes and quotes in quoted strings, nothing else (not newlines).
-                output += quoted ? "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" : text
+                output +=
+                    quoted
+                    ? "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" : text
             case .number(let number)?:
                 output += String(number)
             case nil:
@@ -94,14 +100,18 @@ extension JellyfinLogEvent {
             case .withoutUsername: "Authentication request without username has been denied (IP: {IP})."
             case .denied: "Authentication request for {UserName} has been denied (IP: {IP})."
             case .disabled: "Authentication request for {UserName} has been denied because this account is currently disabled (IP: {IP})."
-            case .remoteForbidden: "Authentication request for {UserName} forbidden: remote access disabled and user not in local network (IP: {IP})."
+            case .remoteForbidden:
+                "Authentication request for {UserName} forbidden: remote access disabled and user not in local network (IP: {IP})."
             case .parental: "Authentication request for {UserName} is not allowed at this time due parental restrictions (IP: {IP})."
             }
         }
     }
 
-    static func make(_ level: Level, _ category: String, _ template: String, _ properties: [String: Property], at date: Date) -> JellyfinLogEvent {
-        JellyfinLogEvent(date: date, level: level, category: category, template: template, properties: properties, threadId: 40 + Int.random(in: 0..<40))
+    static func make(_ level: Level, _ category: String, _ template: String, _ properties: [String: Property], at date: Date)
+        -> JellyfinLogEvent
+    {
+        JellyfinLogEvent(
+            date: date, level: level, category: category, template: template, properties: properties, threadId: 40 + Int.random(in: 0..<40))
     }
 
     public static func deny(_ kind: Deny, user: String?, ip: String, at date: Date = Date()) -> JellyfinLogEvent {
@@ -115,11 +125,15 @@ extension JellyfinLogEvent {
     }
 
     public static func lockedOut(user: String, attempts: Int, at date: Date = Date()) -> JellyfinLogEvent {
-        make(.warning, userManager, "Disabling user {Username} due to {Attempts} unsuccessful login attempts.", ["Username": .string(user), "Attempts": .number(attempts)], at: date)
+        make(
+            .warning, userManager, "Disabling user {Username} due to {Attempts} unsuccessful login attempts.",
+            ["Username": .string(user), "Attempts": .number(attempts)], at: date)
     }
 
     public static func sessionCount(user: String, sessions: Int, maximum: Int, at date: Date = Date()) -> JellyfinLogEvent {
-        make(.information, sessionManager, "Current/Max sessions for user {User}: {Sessions}/{Max}", ["User": .string(user), "Sessions": .number(sessions), "Max": .number(maximum)], at: date)
+        make(
+            .information, sessionManager, "Current/Max sessions for user {User}: {Sessions}/{Max}",
+            ["User": .string(user), "Sessions": .number(sessions), "Max": .number(maximum)], at: date)
     }
 
     public static func newToken(user: String, at date: Date = Date()) -> JellyfinLogEvent {
@@ -127,11 +141,15 @@ extension JellyfinLogEvent {
     }
 
     public static func requestError(message: String, method: String, url: String, at date: Date = Date()) -> JellyfinLogEvent {
-        make(.error, exceptionMiddleware, "Error processing request: {ExceptionMessage}. URL {Method} {Url}.", ["ExceptionMessage": .string(message), "Method": .string(method), "Url": .string(url)], at: date)
+        make(
+            .error, exceptionMiddleware, "Error processing request: {ExceptionMessage}. URL {Method} {Url}.",
+            ["ExceptionMessage": .string(message), "Method": .string(method), "Url": .string(url)], at: date)
     }
 
     public static func ipBlocked(path: String, ip: String, reason: String, at date: Date = Date()) -> JellyfinLogEvent {
-        make(.warning, ipFilter, "Blocking request to {Path} by {RemoteIP} due to IP filtering rule, reason: {Reason}", ["Path": .string(path), "RemoteIP": .string(ip), "Reason": .string(reason)], at: date)
+        make(
+            .warning, ipFilter, "Blocking request to {Path} by {RemoteIP} due to IP filtering rule, reason: {Reason}",
+            ["Path": .string(path), "RemoteIP": .string(ip), "Reason": .string(reason)], at: date)
     }
 }
 
@@ -166,7 +184,7 @@ public final class JellyfinLogWriter: Sendable {
                 handle.write(Data(line))
                 try? handle.close()
             } else {
-                FileManager.default.createFile(atPath: file.path, contents: Data(line))
+                _ = FileManager.default.createFile(atPath: file.path, contents: Data(line))
             }
         }
     }

@@ -104,7 +104,9 @@ public struct Scenario: Sendable {
             name = try object.value("name") ?? fallbackName
             summary = try object.value("summary") ?? ""
             version = try object.value("version") ?? "10.11.11"
-            guard JellyfinVersion(version) != nil else { throw ScenarioError.invalid(fallbackName, "version '\(version)' is not a Jellyfin version") }
+            guard JellyfinVersion(version) != nil else {
+                throw ScenarioError.invalid(fallbackName, "version '\(version)' is not a Jellyfin version")
+            }
             serverName = try object.value("serverName") ?? "jellyfin"
             serverId = try object.value("serverId") ?? JellyfinID.random()
             wizardCompleted = try object.value("wizardCompleted") ?? true

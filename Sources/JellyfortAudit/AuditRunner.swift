@@ -21,7 +21,10 @@ public struct AuditRunner: Sendable {
         public var objects: ServerObjects
     }
 
-    public func run(client: JellyfinClient?, settings: AuditSettings, selection: Selection = Selection(), progress: @Sendable (String) -> Void = { _ in }) async -> Run {
+    public func run(
+        client: JellyfinClient?, settings: AuditSettings, selection: Selection = Selection(),
+        progress: @Sendable (String) -> Void = { _ in }
+    ) async -> Run {
         let started = ContinuousClock.now
         var outcome = await EvidenceCollector(client: client, settings: settings).collect(progress: progress)
         if !settings.deploymentPaths.isEmpty {

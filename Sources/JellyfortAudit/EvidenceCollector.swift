@@ -37,7 +37,9 @@ public struct EvidenceCollector: Sendable {
             api = await collectAPI(client)
         }
         let (anonymousView, anonymousProblems) = await anonymous
-        return Outcome(evidence: Evidence(settings: settings, anonymous: anonymousView, api: api.0), problems: anonymousProblems + api.1, objects: api.2)
+        return Outcome(
+            evidence: Evidence(settings: settings, anonymous: anonymousView, api: api.0), problems: anonymousProblems + api.1,
+            objects: api.2)
     }
 
     private func collectAnonymous(_ client: JellyfinClient) async -> (Observed<AnonymousView>, [String]) {
@@ -51,9 +53,11 @@ public struct EvidenceCollector: Sendable {
         case .failure(let error): return (.unavailable(error.description), [error.description])
         }
         var problems: [String] = []
-        var view = AnonymousView(serverName: publicInfo.serverName, version: publicInfo.version, wizardCompleted: publicInfo.startupWizardCompleted)
+        var view = AnonymousView(
+            serverName: publicInfo.serverName, version: publicInfo.version, wizardCompleted: publicInfo.startupWizardCompleted)
         switch await users {
-        case .success(let list): view.publicUsers = list.map { AnonymousView.PublicUser(name: $0.name, isAdministrator: $0.policy.isAdministrator) }
+        case .success(let list):
+            view.publicUsers = list.map { AnonymousView.PublicUser(name: $0.name, isAdministrator: $0.policy.isAdministrator) }
         case .failure(let error):
             view.publicUsers = nil
             problems.append(error.description)
@@ -97,7 +101,9 @@ public struct EvidenceCollector: Sendable {
         // A set-up server always has an administrator, and an administrator's credential sees it:
         // an answer without one is not evidence that "every account" is anything.
         guard userList.contains(where: { $0.policy.isAdministrator }) else {
-            let problem = "GET /Users listed \(userList.count) users and no administrator, which a set-up Jellyfin server never does; check that --server is your Jellyfin and the credential is an administrator's"
+            let problem =
+                "GET /Users listed \(userList.count) users and no administrator, which a set-up Jellyfin server "
+                + "never does; check that --server is your Jellyfin and the credential is an administrator's"
             return (.unavailable(problem), [problem], ServerObjects())
         }
         var objects = ServerObjects()
@@ -105,7 +111,9 @@ public struct EvidenceCollector: Sendable {
         objects.configuration = try? await configuration.get()
         objects.network = try? await network.get()
         objects.apiKeys = (try? await keys.get()) ?? []
-        if let userId = credential.userId, let deviceId = credential.deviceId, let own = (try? await sessions.get())?.first(where: { $0.deviceId == deviceId && $0.userId == userId }) {
+        if let userId = credential.userId, let deviceId = credential.deviceId,
+            let own = (try? await sessions.get())?.first(where: { $0.deviceId == deviceId && $0.userId == userId })
+        {
             credential.remoteEndPoint = own.remoteEndPoint
         }
         var problems: [String] = []
@@ -124,21 +132,38 @@ public struct EvidenceCollector: Sendable {
             credential: credential,
             users: userList.map(Self.facts),
             configuration: observe(await configuration) { (config: ServerConfiguration) in
-                ConfigurationFacts(enableLegacyAuthorization: config.enableLegacyAuthorization, enableMetrics: config.enableMetrics, quickConnectAvailable: config.quickConnectAvailable, corsHosts: config.corsHosts)
+                ConfigurationFacts(
+                    enableLegacyAuthorization: config.enableLegacyAuthorization, enableMetrics: config.enableMetrics,
+                    quickConnectAvailable: config.quickConnectAvailable, corsHosts: config.corsHosts)
             },
             network: observe(await network) { (network: NetworkConfiguration) in
-                NetworkFacts(knownProxies: network.knownProxies, localNetworkSubnets: network.localNetworkSubnets, remoteIPFilter: network.remoteIPFilter,
-                             isRemoteIPFilterBlacklist: network.isRemoteIPFilterBlacklist, enableRemoteAccess: network.enableRemoteAccess, autoDiscovery: network.autoDiscovery,
-                             enableIPv6: network.json["EnableIPv6"]?.boolValue == true)
+                NetworkFacts(
+                    knownProxies: network.knownProxies, localNetworkSubnets: network.localNetworkSubnets,
+                    remoteIPFilter: network.remoteIPFilter,
+                    isRemoteIPFilterBlacklist: network.isRemoteIPFilterBlacklist, enableRemoteAccess: network.enableRemoteAccess,
+                    autoDiscovery: network.autoDiscovery,
+                    enableIPv6: network.json["EnableIPv6"]?.boolValue == true)
             },
             sessions: observe(await sessions) { (sessions: [SessionInfo]) in
-                sessions.map { SessionFacts(userName: $0.userName, userId: $0.userId, remoteEndPoint: $0.remoteEndPoint, nowPlaying: $0.nowPlayingItemName, client: $0.client) }
+                sessions.map {
+                    SessionFacts(
+                        userName: $0.userName, userId: $0.userId, remoteEndPoint: $0.remoteEndPoint, nowPlaying: $0.nowPlayingItemName,
+                        client: $0.client)
+                }
             },
             devices: observe(await devices) { (devices: [DeviceInfo]) in
-                devices.map { DeviceFacts(id: $0.id, name: $0.customName.flatMap { $0.isEmpty ? nil : $0 } ?? $0.name ?? $0.id, appName: $0.appName, lastUserName: $0.lastUserName, lastActivity: $0.dateLastActivity, hasToken: $0.accessToken != nil) }
+                devices.map {
+                    DeviceFacts(
+                        id: $0.id, name: $0.customName.flatMap { $0.isEmpty ? nil : $0 } ?? $0.name ?? $0.id, appName: $0.appName,
+                        lastUserName: $0.lastUserName, lastActivity: $0.dateLastActivity, hasToken: $0.accessToken != nil)
+                }
             },
             apiKeys: observe(await keys) { (keys: [APIKeyInfo]) in
-                keys.map { APIKeyFacts(appName: $0.appName ?? "unnamed", created: $0.dateCreated, redactedToken: $0.accessToken.redacted, isInUse: $0.accessToken == ownKey) }
+                keys.map {
+                    APIKeyFacts(
+                        appName: $0.appName ?? "unnamed", created: $0.dateCreated, redactedToken: $0.accessToken.redacted,
+                        isInUse: $0.accessToken == ownKey)
+                }
             },
             repositories: observe(await repositories) { (repositories: [RepositoryInfo]) in
                 repositories.map { RepositoryFacts(name: $0.name, url: $0.url, enabled: $0.enabled) }
@@ -158,7 +183,8 @@ public struct EvidenceCollector: Sendable {
             enableRemoteAccess: policy.enableRemoteAccess, loginAttemptsBeforeLockout: policy.loginAttemptsBeforeLockout,
             maxActiveSessions: policy.maxActiveSessions, enableContentDeletion: policy.enableContentDeletion,
             enableContentDeletionFromFolders: policy.enableContentDeletionFromFolders,
-            enableRemoteControlOfOtherUsers: policy.enableRemoteControlOfOtherUsers, hasPassword: user.hasPassword, lastLoginDate: user.lastLoginDate)
+            enableRemoteControlOfOtherUsers: policy.enableRemoteControlOfOtherUsers, hasPassword: user.hasPassword,
+            lastLoginDate: user.lastLoginDate)
     }
 }
 

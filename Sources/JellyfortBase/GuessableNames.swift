@@ -17,7 +17,9 @@ public enum GuessableNames {
     public static func siteReason(_ host: String) -> String? {
         let labels = host.lowercased().split(separator: ".")
         if labels.count == 2 { return "\(host) is the apex of the domain, the first name anyone tries" }
-        if let first = labels.first, subdomainLabels.contains(String(first)) { return "'\(first).' is among the first subdomains scanners try" }
+        if let first = labels.first, subdomainLabels.contains(String(first)) {
+            return "'\(first).' is among the first subdomains scanners try"
+        }
         return nil
     }
 }

@@ -6,9 +6,13 @@ public enum JellyfinUserName {
         if name.isEmpty { return "a name cannot be empty" }
         if name.count > 256 { return "a name of \(name.count) characters is too long" }
         if name == "." || name == ".." { return "Jellyfin refuses '.' and '..'" }
-        if name.first?.isWhitespace == true || name.last?.isWhitespace == true { return "Jellyfin refuses names that start or end with a space" }
+        if name.first?.isWhitespace == true || name.last?.isWhitespace == true {
+            return "Jellyfin refuses names that start or end with a space"
+        }
         for character in name where !isAllowed(character) {
-            let shown = character.unicodeScalars.allSatisfy { $0.properties.generalCategory != .control && $0.value >= 0x20 } ? "'\(character)'" : "a control character"
+            let shown =
+                character.unicodeScalars.allSatisfy { $0.properties.generalCategory != .control && $0.value >= 0x20 }
+                ? "'\(character)'" : "a control character"
             return "Jellyfin allows letters, digits, spaces and - ' . _ @ + in names, not \(shown)"
         }
         return nil

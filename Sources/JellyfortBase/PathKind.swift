@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What a path names, from `stat(2)` without opening it: opening a FIFO or a device to read it

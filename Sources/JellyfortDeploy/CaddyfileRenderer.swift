@@ -19,7 +19,11 @@ public enum CaddyfileRenderer {
 
     /// Jellyfin's web client needs inline scripts and styles, blob: media and workers, and the
     /// Chromecast sender from gstatic; everything else is limited to the site itself.
-    static let contentSecurityPolicy = "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob: https://www.gstatic.com; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; media-src 'self' blob: data:; connect-src 'self' wss: https:; font-src 'self' data:; worker-src 'self' blob:; manifest-src 'self'; frame-ancestors 'self'; object-src 'none'; base-uri 'self'"
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob: "
+        + "https://www.gstatic.com; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; "
+        + "media-src 'self' blob: data:; connect-src 'self' wss: https:; font-src 'self' data:; worker-src "
+        + "'self' blob:; manifest-src 'self'; frame-ancestors 'self'; object-src 'none'; base-uri 'self'"
 
     public static func render(_ spec: DeploymentSpec, options: Options = Options()) -> String {
         let port = options.httpsPort.map { ":\($0)" } ?? ""

@@ -15,7 +15,11 @@ public struct DeploymentBundle: Sendable {
     public init(_ spec: DeploymentSpec) {
         var warnings: [String] = []
         if let reason = spec.guessableReason {
-            warnings.append("\(reason). Every certificate's names are public in Certificate Transparency logs (crt.sh), so scanners find a new site within minutes: use an unguessable name, ideally under a wildcard certificate (DNS-01), so the name itself is never logged.")
+            warnings.append(
+                "\(reason). Every certificate's names are public in Certificate Transparency logs (crt.sh), so "
+                    + "scanners find a new site within minutes: use an unguessable name, ideally under a wildcard "
+                    + "certificate (DNS-01), so the name itself is never logged."
+            )
         }
         files = [
             File(path: "jellyfin.container", content: ContainerRenderer.quadlet(spec), executable: false),
@@ -55,19 +59,25 @@ public struct DeploymentBundle: Sendable {
 
             | file | what it is |
             |---|---|
-            | `jellyfin.container` | Podman Quadlet unit: rootless (`UserNS=keep-id`), `Network=pasta` (real client addresses), published on 127.0.0.1:\(spec.upstreamPort) only, config and cache with private SELinux labels, media read-only, no capabilities, `AutoUpdate=registry`\(spec.gpu ? ", `/dev/dri` for hardware transcoding" : "") |
+            | `jellyfin.container` | Podman Quadlet unit: rootless (`UserNS=keep-id`), `Network=pasta` (real \
+            client addresses), published on 127.0.0.1:\(spec.upstreamPort) only, config and cache with private \
+            SELinux labels, media read-only, no capabilities, `AutoUpdate=registry`\(spec.gpu ? ", `/dev/dri` for hardware transcoding" : "") |
             | `jellyfin-run.sh` | the same as a `podman run` command, for Podman older than 4.4 |
-            | `Caddyfile` | HTTPS on \(spec.domain) with HSTS and security headers, `/metrics` blocked, tokens redacted from the access log\(restricted ? ", only the allowed addresses let in" : ""), and nothing for unknown names or the bare IP |
+            | `Caddyfile` | HTTPS on \(spec.domain) with HSTS and security headers, `/metrics` blocked, tokens \
+            redacted from the access log\(restricted ? ", only the allowed addresses let in" : ""), and nothing \
+            for unknown names or the bare IP |
             | `nftables/jellyfort.nft` | nftables: Jellyfin's own ports closed\(restricted ? ", 443 only from the allowed addresses" : ""), empty ban sets (`banned4`, `banned6`) for your own ban tool |
             | `firewalld/jellyfort.sh` | the same rules for firewalld (rich rules); use this *or* nftables |
-            | `fail2ban/filter.d/jellyfin.conf`, `fail2ban/jail.d/jellyfin.local` | ban addresses that keep failing to sign in (all five deny messages, both log formats) |
+            | `fail2ban/filter.d/jellyfin.conf`, `fail2ban/jail.d/jellyfin.local` | ban addresses that keep \
+            failing to sign in (all five deny messages, both log formats) |
             | `crowdsec/acquis.d/jellyfin.yaml` | the same log for CrowdSec, if you use it instead of fail2ban |
             | `jellyfin-network.json` | the Jellyfin network settings this needs, and the command that applies them |
 
             ## Steps
 
             1. **As your own user** (the one that owns \(spec.mediaPath)): create the folders and install the unit:
-               `mkdir -p \(spec.configPath) \(spec.cachePath) ~/.config/containers/systemd && cp jellyfin.container ~/.config/containers/systemd/`
+               `mkdir -p \(spec.configPath) \(spec.cachePath) ~/.config/containers/systemd && cp \
+               jellyfin.container ~/.config/containers/systemd/`
                then `systemctl --user daemon-reload && systemctl --user start jellyfin`.
                (Podman older than 4.4: run `sh jellyfin-run.sh` instead and follow the lines at its top.)
             2. **As your own user**: `systemctl --user enable --now podman-auto-update.timer`, and as root
@@ -76,10 +86,12 @@ public struct DeploymentBundle: Sendable {
                \(spec.domain) at this machine first; Caddy gets the certificate itself.
             4. **As root**, one firewall: `nft -f nftables/jellyfort.nft` (and include it from /etc/nftables.conf),
                or `sh firewalld/jellyfort.sh && firewall-cmd --reload`.
-            5. **As root**: `cp fail2ban/filter.d/jellyfin.conf /etc/fail2ban/filter.d/ && cp fail2ban/jail.d/jellyfin.local /etc/fail2ban/jail.d/ && systemctl restart fail2ban`
+            5. **As root**: `cp fail2ban/filter.d/jellyfin.conf /etc/fail2ban/filter.d/ && cp \
+            fail2ban/jail.d/jellyfin.local /etc/fail2ban/jail.d/ && systemctl restart fail2ban`
                (or copy `crowdsec/acquis.d/jellyfin.yaml` to /etc/crowdsec/acquis.d/ and `cscli collections install LePresidente/jellyfin`).
             6. Finish Jellyfin's setup wizard from the LAN, make an API key, then apply the network settings:
-               `jellyfort harden --server https://\(spec.domain) --api-key-file KEY --proxy 127.0.0.1\(spec.lan.map { " --lan-cidr \($0)" }.joined()) --apply`
+               `jellyfort harden --server https://\(spec.domain) --api-key-file KEY --proxy \
+               127.0.0.1\(spec.lan.map { " --lan-cidr \($0)" }.joined()) --apply`
                and restart Jellyfin (`systemctl --user restart jellyfin`).
             7. Check it all: `jellyfort audit --server https://\(spec.domain) --api-key-file KEY --deployment .`
 

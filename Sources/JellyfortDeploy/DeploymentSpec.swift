@@ -18,14 +18,19 @@ public struct DeploymentSpec: Sendable {
     /// Where Caddy reaches Jellyfin; the container publishes it on loopback only.
     public var upstreamPort = 8096
 
-    public init(domain: String, mediaPath: String, configPath: String, cachePath: String, allow: [IPNetwork] = [], lan: [IPNetwork] = [], cdn: CDNRanges? = nil, gpu: Bool = false) throws(DeployError) {
+    public init(
+        domain: String, mediaPath: String, configPath: String, cachePath: String, allow: [IPNetwork] = [], lan: [IPNetwork] = [],
+        cdn: CDNRanges? = nil, gpu: Bool = false
+    ) throws(DeployError) {
         let lowered = domain.lowercased()
         guard Self.isHostName(lowered) else { throw .invalidDomain(domain) }
         var normalised: [String] = []
         for (flag, path) in [("--media", mediaPath), ("--config-dir", configPath), ("--cache-dir", cachePath)] {
             guard path.hasPrefix("/") else { throw .relativePath(flag, path) }
             // Control characters (a carriage return, a newline) would be written raw into a unit.
-            guard !path.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { throw .unsafePath(flag, Sanitized.terminal(path)) }
+            guard !path.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+                throw .unsafePath(flag, Sanitized.terminal(path))
+            }
             guard !path.contains(":"), !path.contains(","), !path.contains("'") else { throw .unsafePath(flag, path) }
             let clean = Self.normalise(path)
             guard !BroadHostPaths.contains(clean), !Self.isKernelFileSystem(clean) else { throw .broadPath(flag, clean) }
@@ -93,11 +98,17 @@ public enum DeployError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidDomain(let name): "'\(name)' is not a host name such as reels-7f3k.example.org (letters, digits and hyphens, at least two labels, no IP address)"
+        case .invalidDomain(let name):
+            "'\(name)' is not a host name such as reels-7f3k.example.org (letters, digits and hyphens, at least two labels, no IP address)"
         case .relativePath(let flag, let path): "\(flag) '\(path)' must be an absolute path (start with /)"
-        case .unsafePath(let flag, let path): "\(flag) '\(path)' contains ':', ',', a quote or a control character (newline, carriage return), which would break the volume syntax or the unit file; move or link the folder"
+        case .unsafePath(let flag, let path):
+            "\(flag) '\(path)' contains ':', ',', a quote or a control character (newline, carriage return), "
+                + "which would break the volume syntax or the unit file; move or link the folder"
         case .broadPath(let flag, let path): "\(flag) \(path) is far too broad to hand to a container; give the folder Jellyfin needs"
-        case .exists(let paths): "refusing to overwrite \(paths.count == 1 ? paths[0] : "\(paths.count) files (\(paths.prefix(3).joined(separator: ", "))…)"); pass --force or choose another --out"
+        case .exists(let paths):
+            "refusing to overwrite "
+                + "\(paths.count == 1 ? paths[0] : "\(paths.count) files (\(paths.prefix(3).joined(separator: ", "))…)"); "
+                + "pass --force or choose another --out"
         case .unwritable(let path, let reason): "cannot write \(path): \(reason)"
         }
     }

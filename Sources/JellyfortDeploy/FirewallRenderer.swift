@@ -53,7 +53,8 @@ enum FirewallRenderer {
             "#!/bin/sh",
             "# firewalld rules for Jellyfin behind Caddy, written by jellyfort deploy for \(spec.domain).",
             "# Run as root, then: firewall-cmd --reload",
-            "# To check it without touching the system: FIREWALL_CMD=\"firewall-offline-cmd --system-config=DIR\" FIREWALL_OFFLINE=1 sh jellyfort.sh",
+            "# To check it without touching the system: FIREWALL_CMD=\"firewall-offline-cmd "
+                + "--system-config=DIR\" FIREWALL_OFFLINE=1 sh jellyfort.sh",
             "set -eu",
             "FW=\"${FIREWALL_CMD:-firewall-cmd --permanent}\"",
             "if [ \"${FIREWALL_OFFLINE:-0}\" = 1 ]; then REMOVE=--remove-service-from-zone; else REMOVE=--remove-service; fi",
@@ -68,11 +69,17 @@ enum FirewallRenderer {
             for network in sources {
                 let family = network.address.isIPv4 ? "ipv4" : "ipv6"
                 for service in ["https", "http"] {
-                    lines.append("$FW --zone=\"$ZONE\" --add-rich-rule='rule family=\"\(family)\" source address=\"\(network)\" service name=\"\(service)\" accept'")
+                    lines.append(
+                        "$FW --zone=\"$ZONE\" --add-rich-rule='rule family=\"\(family)\" source address=\"\(network)\" "
+                            + "service name=\"\(service)\" accept'"
+                    )
                 }
             }
         } else {
-            lines += ["# Everyone may reach Caddy on 80 and 443.", "$FW --zone=\"$ZONE\" --add-service=https", "$FW --zone=\"$ZONE\" --add-service=http"]
+            lines += [
+                "# Everyone may reach Caddy on 80 and 443.", "$FW --zone=\"$ZONE\" --add-service=https",
+                "$FW --zone=\"$ZONE\" --add-service=http",
+            ]
         }
         lines += [
             "# Jellyfin's own ports stay closed: they are published on 127.0.0.1 only, and nothing here opens them.",

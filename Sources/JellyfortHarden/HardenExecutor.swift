@@ -30,7 +30,8 @@ public struct HardenExecutor: Sendable {
 
     public func apply(_ plan: HardenPlan, progress: @Sendable (String) -> Void = { _ in }) async throws -> Outcome {
         let folder = try store.create(plan.runId)
-        var record = RunRecord(runId: plan.runId, server: plan.server, startedAt: Date(), state: .applying, changes: plan.changes, skipped: plan.skipped)
+        var record = RunRecord(
+            runId: plan.runId, server: plan.server, startedAt: Date(), state: .applying, changes: plan.changes, skipped: plan.skipped)
         try store.save(record)
         // Every object is saved before the first write.
         for operation in plan.operations {
@@ -42,15 +43,29 @@ public struct HardenExecutor: Sendable {
         }
         let journal = try Journal(url: store.journal(plan.runId))
         let steps = Array(plan.operations.enumerated())
-        let configuration = steps.filter { if case .updateServerConfiguration = $0.element { true } else if case .updateNetworkConfiguration = $0.element { true } else { false } }
+        let configuration = steps.filter {
+            if case .updateServerConfiguration = $0.element {
+                true
+            } else if case .updateNetworkConfiguration = $0.element {
+                true
+            } else {
+                false
+            }
+        }
         let policies = steps.filter { if case .updatePolicy = $0.element { true } else { false } }
-        let rest = steps.filter { step in !configuration.contains { $0.offset == step.offset } && !policies.contains { $0.offset == step.offset } }
+        let rest = steps.filter { step in
+            !configuration.contains { $0.offset == step.offset } && !policies.contains { $0.offset == step.offset }
+        }
 
         var failures: [String] = []
         var passwordFiles: [(String, String)] = []
         var done = 0
         for (index, operation) in configuration {
-            if let failure = await perform(operation, step: index, journal: journal, folder: folder, passwordFiles: &passwordFiles) { failures.append(failure) } else { done += 1 }
+            if let failure = await perform(operation, step: index, journal: journal, folder: folder, passwordFiles: &passwordFiles) {
+                failures.append(failure)
+            } else {
+                done += 1
+            }
         }
         // User policies are independent of each other: send them a few at a time.
         var pending = policies[...]
@@ -73,7 +88,11 @@ public struct HardenExecutor: Sendable {
             }
         }
         for (index, operation) in rest {
-            if let failure = await perform(operation, step: index, journal: journal, folder: folder, passwordFiles: &passwordFiles) { failures.append(failure) } else { done += 1 }
+            if let failure = await perform(operation, step: index, journal: journal, folder: folder, passwordFiles: &passwordFiles) {
+                failures.append(failure)
+            } else {
+                done += 1
+            }
         }
         progress("Reading every changed object back…")
         let verification = await verify(plan, passwordFiles: passwordFiles)
@@ -81,19 +100,26 @@ public struct HardenExecutor: Sendable {
             failures.append("\(check.change.subject) \(check.change.field): the server acknowledged the write but \(check.detail)")
         }
         record.state = failures.isEmpty ? .applied : .partial
-        var stateProblem = journal.brokenBecause.map { "\($0); the writes after it were not sent, and jellyfort harden rollback \(plan.runId) undoes the ones before it" }
+        var stateProblem = journal.brokenBecause.map {
+            "\($0); the writes after it were not sent, and jellyfort harden rollback \(plan.runId) undoes the ones before it"
+        }
         do {
             try store.save(record)
         } catch {
-            stateProblem = stateProblem ?? "\(error); the run's record still says 'applying', and jellyfort harden rollback \(plan.runId) works from its journal"
+            stateProblem =
+                stateProblem
+                ?? "\(error); the run's record still says 'applying', and jellyfort harden rollback \(plan.runId) works from its journal"
         }
         return Outcome(
-            applied: done, failures: failures, verification: verification, passwordFiles: passwordFiles.map { (user: $0.0, path: $0.1) }, folder: folder,
+            applied: done, failures: failures, verification: verification, passwordFiles: passwordFiles.map { (user: $0.0, path: $0.1) },
+            folder: folder,
             stateProblem: stateProblem)
     }
 
     /// One write, journaled before and after. Returns a failure line, or nil.
-    private func perform(_ operation: HardenOperation, step: Int, journal: Journal, folder: URL, passwordFiles: inout [(String, String)]) async -> String? {
+    private func perform(_ operation: HardenOperation, step: Int, journal: Journal, folder: URL, passwordFiles: inout [(String, String)])
+        async -> String?
+    {
         let (kind, target) = Self.describe(operation)
         // No write the journal does not know of: it is what rollback reads.
         do {
@@ -119,7 +145,9 @@ public struct HardenExecutor: Sendable {
                 let file = folder.appendingPathComponent("password-\(Self.safeFileName(name)).txt")
                 try RunStore.writePrivate(Data((password.exposedValue + "\n").utf8), to: file)
                 let user = try await client.createUser(name: name, password: password)
-                try? journal.append(JournalEntry(step: step, kind: kind, target: name, label: operation.label, phase: .started, detail: "created \(user.id)"))
+                try? journal.append(
+                    JournalEntry(
+                        step: step, kind: kind, target: name, label: operation.label, phase: .started, detail: "created \(user.id)"))
                 var policy = user.policy
                 policy.json = policy.json.merging(fields)
                 try await client.updatePolicy(userId: user.id, policy)
@@ -142,7 +170,8 @@ public struct HardenExecutor: Sendable {
             return nil
         } catch {
             let message = "\(operation.label): \(error)"
-            try? journal.append(JournalEntry(step: step, kind: kind, target: target, label: operation.label, phase: .failed, detail: "\(error)"))
+            try? journal.append(
+                JournalEntry(step: step, kind: kind, target: target, label: operation.label, phase: .failed, detail: "\(error)"))
             return message
         }
     }
@@ -155,13 +184,18 @@ public struct HardenExecutor: Sendable {
         async let networkRead = result { try await client.networkConfiguration() }
         async let keysRead = result { try await client.apiKeys() }
         async let devicesRead = result { try await client.devices() }
-        let users = await usersRead, server = await serverRead, network = await networkRead, keys = await keysRead, devices = await devicesRead
+        let users = await usersRead
+        let server = await serverRead
+        let network = await networkRead
+        let keys = await keysRead
+        let devices = await devicesRead
         let usersByName = (try? users.get()).map { Dictionary($0.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }) }
         func check(_ change: PlannedChange) -> ChangeVerification {
             func compare(_ value: JSONValue?, _ what: String) -> ChangeVerification {
                 value == change.to
                     ? ChangeVerification(change: change, verified: true, detail: "read back as written")
-                    : ChangeVerification(change: change, verified: false, detail: "\(what) still reads \(value.map { JSONWriter.string($0) } ?? "nothing")")
+                    : ChangeVerification(
+                        change: change, verified: false, detail: "\(what) still reads \(value.map { JSONWriter.string($0) } ?? "nothing")")
             }
             func unreadable(_ error: any Error) -> ChangeVerification {
                 ChangeVerification(change: change, verified: false, detail: "it could not be read back (\(error))")
@@ -179,26 +213,45 @@ public struct HardenExecutor: Sendable {
                 case .failure(let error): return unreadable(error)
                 }
             case (_, "Name"):
-                guard let usersByName else { return unreadable(JellyfinAPIError.malformedResponse(endpoint: "GET /Users", detail: "unreadable")) }
+                guard let usersByName else {
+                    return unreadable(JellyfinAPIError.malformedResponse(endpoint: "GET /Users", detail: "unreadable"))
+                }
                 let renamed = change.to.stringValue.flatMap { usersByName[$0] } != nil
-                return ChangeVerification(change: change, verified: renamed, detail: renamed ? "the user has its new name" : "no user has the new name")
+                return ChangeVerification(
+                    change: change, verified: renamed, detail: renamed ? "the user has its new name" : "no user has the new name")
             case (_, "created"):
-                guard let user = usersByName?[name] else { return ChangeVerification(change: change, verified: false, detail: "no user \(name) exists") }
+                guard let user = usersByName?[name] else {
+                    return ChangeVerification(change: change, verified: false, detail: "no user \(name) exists")
+                }
                 let fields = change.to.objectValue ?? JSONObject()
                 let wrong = fields.pairs.filter { user.policy.json[$0.0] != $0.1 }.map(\.0)
-                return ChangeVerification(change: change, verified: wrong.isEmpty, detail: wrong.isEmpty ? "created with its policy" : "its policy reads differently for \(wrong.sorted().joined(separator: ", "))")
+                return ChangeVerification(
+                    change: change, verified: wrong.isEmpty,
+                    detail: wrong.isEmpty
+                        ? "created with its policy" : "its policy reads differently for \(wrong.sorted().joined(separator: ", "))")
             case (_, "Password"):
                 let written = passwordFiles.contains { $0.0 == name }
-                return ChangeVerification(change: change, verified: written ? nil : false, detail: written ? "set; a password cannot be read back (sign in with it to check)" : "no new password was set")
+                return ChangeVerification(
+                    change: change, verified: written ? nil : false,
+                    detail: written ? "set; a password cannot be read back (sign in with it to check)" : "no new password was set")
             case (_, "revoked"):
-                guard case .success(let list) = keys else { return unreadable(JellyfinAPIError.malformedResponse(endpoint: "GET /Auth/Keys", detail: "unreadable")) }
-                let still = list.contains { $0.accessToken.redacted == change.from.stringValue && ("apikey:" + ($0.appName ?? "unnamed")) == change.subject }
+                guard case .success(let list) = keys else {
+                    return unreadable(JellyfinAPIError.malformedResponse(endpoint: "GET /Auth/Keys", detail: "unreadable"))
+                }
+                let still = list.contains {
+                    $0.accessToken.redacted == change.from.stringValue && ("apikey:" + ($0.appName ?? "unnamed")) == change.subject
+                }
                 return ChangeVerification(change: change, verified: !still, detail: still ? "the key is still listed" : "the key is gone")
             case (_, "signed in"):
-                guard case .success(let list) = devices else { return unreadable(JellyfinAPIError.malformedResponse(endpoint: "GET /Devices", detail: "unreadable")) }
+                guard case .success(let list) = devices else {
+                    return unreadable(JellyfinAPIError.malformedResponse(endpoint: "GET /Devices", detail: "unreadable"))
+                }
                 let deviceName = String(change.subject.dropFirst("device:".count))
-                let still = list.contains { ($0.customName.flatMap { $0.isEmpty ? nil : $0 } ?? $0.name ?? $0.id) == deviceName && $0.accessToken != nil }
-                return ChangeVerification(change: change, verified: !still, detail: still ? "the device is still signed in" : "the device is signed out")
+                let still = list.contains {
+                    ($0.customName.flatMap { $0.isEmpty ? nil : $0 } ?? $0.name ?? $0.id) == deviceName && $0.accessToken != nil
+                }
+                return ChangeVerification(
+                    change: change, verified: !still, detail: still ? "the device is still signed in" : "the device is signed out")
             default:
                 guard let user = plan.renamedUsers[name].flatMap({ usersByName?[$0] }) ?? usersByName?[name] else {
                     return ChangeVerification(change: change, verified: false, detail: "user \(name) could not be read back")

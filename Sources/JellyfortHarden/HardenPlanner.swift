@@ -24,7 +24,9 @@ public struct HardenPlanner: Sendable {
         guard case .observed = run.evidence.api else {
             throw .unreadable(run.problems.first ?? "the server could not be read as an administrator")
         }
-        var plan = Self.plan(evidence: run.evidence, objects: run.objects, server: client.configuration.server.description, selection: options.selection, options: options.fix, now: now)
+        var plan = Self.plan(
+            evidence: run.evidence, objects: run.objects, server: client.configuration.server.description, selection: options.selection,
+            options: options.fix, now: now)
         plan.notes += run.problems.map { "could not read \($0); the controls that need it plan nothing" }
         return plan
     }
@@ -33,7 +35,8 @@ public struct HardenPlanner: Sendable {
     public static let fixableControls: [any FixableControl.Type] = builtInControls.compactMap { $0 as? any FixableControl.Type }
 
     public static func plan(
-        evidence: Evidence, objects: ServerObjects, server: String, selection: Selection = Selection(), options: FixOptions, now: Date = Date()
+        evidence: Evidence, objects: ServerObjects, server: String, selection: Selection = Selection(), options: FixOptions,
+        now: Date = Date()
     ) -> HardenPlan {
         var plan = HardenPlan(runId: HardenPlan.newRunId(now: now), server: server, changes: [], operations: [], skipped: [], notes: [])
         var working = evidence
@@ -62,7 +65,9 @@ public struct HardenPlanner: Sendable {
             for note in fix.notes where !plan.notes.contains(note) { plan.notes.append(note) }
         }
         let changes = resolveConflicts(proposed, skipped: &plan.skipped)
-        plan.changes = changes.map { PlannedChange(control: $0.control.rawValue, subject: $0.subject, field: $0.field, from: $0.from, to: $0.to) }
+        plan.changes = changes.map {
+            PlannedChange(control: $0.control.rawValue, subject: $0.subject, field: $0.field, from: $0.from, to: $0.to)
+        }
         plan.operations = operations(for: changes, objects: objects, skipped: &plan.skipped)
         return plan
     }
@@ -81,7 +86,13 @@ public struct HardenPlanner: Sendable {
             if let earlier = first[key] {
                 if earlier.to != change.to, !conflicting.contains(key) {
                     conflicting.insert(key)
-                    skipped.append(SkippedControl(control: change.control.rawValue, reason: "\(earlier.control) and \(change.control) want \(change.field) of \(change.subject) set differently; neither is written"))
+                    skipped.append(
+                        SkippedControl(
+                            control: change.control.rawValue,
+                            reason:
+                                "\(earlier.control) and \(change.control) want \(change.field) of \(change.subject) set "
+                                + "differently; neither is written"
+                        ))
                 }
             } else {
                 first[key] = change
@@ -103,33 +114,54 @@ public struct HardenPlanner: Sendable {
         var network = objects.network
         var others: [HardenOperation] = []
         func missing(_ change: FixChange, _ what: String) {
-            skipped.append(SkippedControl(control: change.control.rawValue, reason: "\(what) was not read from the server, so \(change.field) of \(change.subject) cannot be written"))
+            skipped.append(
+                SkippedControl(
+                    control: change.control.rawValue,
+                    reason: "\(what) was not read from the server, so \(change.field) of \(change.subject) cannot be written"))
         }
         for change in changes {
             switch change.target {
             case .userPolicy(let id, _):
-                guard let user = users[id] else { missing(change, "the user"); continue }
+                guard let user = users[id] else {
+                    missing(change, "the user")
+                    continue
+                }
                 if policies[id] == nil {
                     policies[id] = user.policy
                     policyOrder.append(id)
                 }
                 policies[id]?.json[change.field] = change.to
             case .userName(let id, _):
-                guard let user = users[id], let newName = change.to.stringValue else { missing(change, "the user"); continue }
+                guard let user = users[id], let newName = change.to.stringValue else {
+                    missing(change, "the user")
+                    continue
+                }
                 others.append(.renameUser(user: user, newName: newName))
             case .userPassword(let id, _):
-                guard let user = users[id] else { missing(change, "the user"); continue }
+                guard let user = users[id] else {
+                    missing(change, "the user")
+                    continue
+                }
                 others.append(.rotatePassword(user: user))
             case .newMediaUser(let name):
                 others.append(.createMediaUser(name: name, policy: change.to.objectValue ?? JSONObject()))
             case .serverConfiguration:
-                guard server != nil else { missing(change, "the server configuration"); continue }
+                guard server != nil else {
+                    missing(change, "the server configuration")
+                    continue
+                }
                 server?.json[change.field] = change.to
             case .networkConfiguration:
-                guard network != nil else { missing(change, "the network configuration"); continue }
+                guard network != nil else {
+                    missing(change, "the network configuration")
+                    continue
+                }
                 network?.json[change.field] = change.to
             case .apiKey(let index, let app):
-                guard objects.apiKeys.indices.contains(index) else { missing(change, "the key"); continue }
+                guard objects.apiKeys.indices.contains(index) else {
+                    missing(change, "the key")
+                    continue
+                }
                 others.append(.revokeAPIKey(app: app, token: objects.apiKeys[index].accessToken))
             case .device(let id, let name):
                 others.append(.deleteDevice(id: id, name: name))

@@ -8,7 +8,8 @@ public struct RunStore: Sendable {
     public let root: URL
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+        let state =
+            environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/state")
         root = state.appendingPathComponent("jellyfort/runs")
     }
@@ -35,7 +36,8 @@ public struct RunStore: Sendable {
     func create(_ runId: String) throws -> URL {
         let folder = folder(for: runId)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("backup"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("backup"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
         return folder
     }
@@ -93,7 +95,10 @@ public struct RunStore: Sendable {
 
 /// What `run.json` holds.
 public struct RunRecord: Sendable, Codable, Equatable {
-    public enum State: String, Sendable, Codable { case applying, applied, partial, rolledBack = "rolled-back" }
+    public enum State: String, Sendable, Codable {
+        case applying, applied, partial
+        case rolledBack = "rolled-back"
+    }
     public var runId: String
     public var server: String
     public var startedAt: Date
@@ -191,7 +196,8 @@ public enum HardenError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownRun(let id, let known):
-            "no run \(id)" + (known.isEmpty ? "; there are no runs yet" : "; jellyfort harden runs lists them (latest: \(known.last ?? "?"))")
+            "no run \(id)"
+                + (known.isEmpty ? "; there are no runs yet" : "; jellyfort harden runs lists them (latest: \(known.last ?? "?"))")
         case .damagedRun(let id, let reason): "the record of run \(id) is damaged (\(reason)); restore by hand from its backup folder"
         case .noRuns(let folder): "there are no harden runs in \(folder)"
         case .unreadable(let reason): reason

@@ -21,16 +21,22 @@ enum BanConfigParser {
                     next += 1
                 }
             }
-            results.append(BanFacts(kind: .fail2banFilter, location: FileLocation(path: path, line: regexes[0].line), failRegexes: patterns,
-                                    filterName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent))
+            results.append(
+                BanFacts(
+                    kind: .fail2banFilter, location: FileLocation(path: path, line: regexes[0].line), failRegexes: patterns,
+                    filterName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent))
         }
         for section in Set(ini.entries.map(\.section)) where section != "Definition" && section != "DEFAULT" && section != "INCLUDES" {
             let logpaths = ini.values(section, "logpath")
             guard !logpaths.isEmpty else { continue }
             let enabled = ini.values(section, "enabled").last.map { ["true", "yes", "1"].contains($0.value.lowercased()) } ?? false
-            let filter = ini.values(section, "filter").last?.value.split(separator: "[").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? section
-            results.append(BanFacts(kind: .fail2banJail, location: FileLocation(path: path, line: logpaths[0].line),
-                                    logPaths: logpaths.flatMap { $0.value.split(separator: " ").map(String.init) }, filterName: filter, enabled: enabled))
+            let filter =
+                ini.values(section, "filter").last?.value.split(separator: "[").first.map { $0.trimmingCharacters(in: .whitespaces) }
+                ?? section
+            results.append(
+                BanFacts(
+                    kind: .fail2banJail, location: FileLocation(path: path, line: logpaths[0].line),
+                    logPaths: logpaths.flatMap { $0.value.split(separator: " ").map(String.init) }, filterName: filter, enabled: enabled))
         }
         return results
     }

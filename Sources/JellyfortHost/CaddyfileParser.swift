@@ -33,7 +33,11 @@ enum CaddyfileParser {
         for words in tokens(text) {
             let first = words[0].text
             if depth == 0 {
-                if first == "{" { depth = 1; context = ["global"]; continue }
+                if first == "{" {
+                    depth = 1
+                    context = ["global"]
+                    continue
+                }
                 if words.last?.text == "{" {
                     let addresses = words.dropLast().map { $0.text.trimmingCharacters(in: CharacterSet(charactersIn: ",")) }
                     current = ProxySiteFacts(location: FileLocation(path: path, line: words[0].line), addresses: addresses)
@@ -47,7 +51,10 @@ enum CaddyfileParser {
             if first == "}" {
                 depth -= 1
                 context.removeLast()
-                if depth == 0, let site = current { sites.append(site); current = nil }
+                if depth == 0, let site = current {
+                    sites.append(site)
+                    current = nil
+                }
                 continue
             }
             let opens = words.last?.text == "{"
@@ -65,7 +72,10 @@ enum CaddyfileParser {
         return sites
     }
 
-    static func apply(_ directive: String, _ arguments: [String], context: [String], to site: inout ProxySiteFacts, notRemote: inout [String: [String]], paths: inout [String: [String]]) {
+    static func apply(
+        _ directive: String, _ arguments: [String], context: [String], to site: inout ProxySiteFacts, notRemote: inout [String: [String]],
+        paths: inout [String: [String]]
+    ) {
         let inside = context.last ?? ""
         switch (inside, directive) {
         case ("site", let name) where name.hasPrefix("@"):
@@ -75,10 +85,16 @@ enum CaddyfileParser {
                 paths[name] = Array(arguments.dropFirst())
             }
         case ("site", "abort"):
-            if let matcher = arguments.first, let ranges = notRemote[matcher] { site.allowedSources += ranges } else if arguments.isEmpty { site.aborts = true }
+            if let matcher = arguments.first, let ranges = notRemote[matcher] {
+                site.allowedSources += ranges
+            } else if arguments.isEmpty {
+                site.aborts = true
+            }
         case ("site", "respond"):
             if let matcher = arguments.first, let ranges = notRemote[matcher] { site.allowedSources += ranges }
-            if let matcher = arguments.first, paths[matcher]?.contains(where: { $0.hasPrefix("/metrics") }) == true { site.blocksMetrics = true }
+            if let matcher = arguments.first, paths[matcher]?.contains(where: { $0.hasPrefix("/metrics") }) == true {
+                site.blocksMetrics = true
+            }
             if arguments.first?.hasPrefix("/metrics") == true { site.blocksMetrics = true }
         case ("site", "tls"):
             if arguments.first == "off" { site.tlsOff = true }
@@ -102,6 +118,10 @@ enum CaddyfileParser {
     }
 
     static func record(header: String, in site: inout ProxySiteFacts) {
-        if header.hasPrefix("-") { site.responseHeadersRemoved.append(String(header.dropFirst())) } else { site.responseHeadersSet.append(header.trimmingCharacters(in: CharacterSet(charactersIn: "+>"))) }
+        if header.hasPrefix("-") {
+            site.responseHeadersRemoved.append(String(header.dropFirst()))
+        } else {
+            site.responseHeadersSet.append(header.trimmingCharacters(in: CharacterSet(charactersIn: "+>")))
+        }
     }
 }

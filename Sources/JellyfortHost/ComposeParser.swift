@@ -26,9 +26,15 @@ enum ComposeParser {
             for capability in service["cap_add"] as? [String] ?? [] { flags.capabilityAdd(capability) }
             for capability in service["cap_drop"] as? [String] ?? [] { flags.capabilityDrop(capability) }
             for option in service["security_opt"] as? [String] ?? [] { flags.securityOption(option) }
-            for device in service["devices"] as? [String] ?? [] { flags.facts.devices.append(String(device.split(separator: ":").first ?? "")) }
+            for device in service["devices"] as? [String] ?? [] {
+                flags.facts.devices.append(String(device.split(separator: ":").first ?? ""))
+            }
             for port in service["ports"] as? [Any] ?? [] {
-                if let text = port as? String { flags.publish(text, line: line(of: text)) } else if let number = port as? Int { flags.publish(String(number), line: nil) }
+                if let text = port as? String {
+                    flags.publish(text, line: line(of: text))
+                } else if let number = port as? Int {
+                    flags.publish(String(number), line: nil)
+                }
             }
             for volume in service["volumes"] as? [Any] ?? [] {
                 if let text = volume as? String {
@@ -37,7 +43,8 @@ enum ComposeParser {
                     var options: [String] = []
                     if long["read_only"] as? Bool == true { options.append("ro") }
                     if let selinux = (long["bind"] as? [String: Any])?["selinux"] as? String { options.append(selinux) }
-                    flags.facts.mounts.append(.init(source: long["source"] as? String ?? "", target: target, options: options, line: line(of: target)))
+                    flags.facts.mounts.append(
+                        .init(source: long["source"] as? String ?? "", target: target, options: options, line: line(of: target)))
                 }
             }
             if let labels = service["labels"] as? [String: Any] {

@@ -26,9 +26,14 @@ struct ContainerFlags {
             if pair.count == 2 { fields[pair[0].lowercased()] = pair[1] } else { flags.append(pair[0]) }
         }
         var options = flags
-        if ["true", "1"].contains(fields["ro"] ?? fields["readonly"] ?? "") || flags.contains("ro") || flags.contains("readonly") { options.append("ro") }
+        if ["true", "1"].contains(fields["ro"] ?? fields["readonly"] ?? "") || flags.contains("ro") || flags.contains("readonly") {
+            options.append("ro")
+        }
         if let relabel = fields["relabel"] { options.append("relabel=\(relabel)") }
-        facts.mounts.append(.init(source: fields["source"] ?? fields["src"] ?? "", target: fields["target"] ?? fields["destination"] ?? fields["dst"] ?? "", options: options, line: line))
+        facts.mounts.append(
+            .init(
+                source: fields["source"] ?? fields["src"] ?? "", target: fields["target"] ?? fields["destination"] ?? fields["dst"] ?? "",
+                options: options, line: line))
     }
 
     /// `[IP:]HOSTPORT:CONTAINERPORT[/proto]` or `CONTAINERPORT`.
@@ -36,7 +41,7 @@ struct ContainerFlags {
         let withoutProtocol = String(value.split(separator: "/").first ?? "")
         var parts = withoutProtocol.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         var hostIP: String?
-        if withoutProtocol.hasPrefix("[") , let close = withoutProtocol.firstIndex(of: "]") {
+        if withoutProtocol.hasPrefix("["), let close = withoutProtocol.firstIndex(of: "]") {
             hostIP = String(withoutProtocol[withoutProtocol.index(after: withoutProtocol.startIndex)..<close])
             parts = withoutProtocol[withoutProtocol.index(after: close)...].split(separator: ":").map(String.init)
         } else if parts.count == 3 {
@@ -44,7 +49,9 @@ struct ContainerFlags {
         }
         switch parts.count {
         case 1: facts.publishes.append(.init(hostIP: hostIP, hostPort: parts[0], containerPort: parts[0], line: line))
-        case 2: facts.publishes.append(.init(hostIP: hostIP.flatMap { $0.isEmpty ? nil : $0 }, hostPort: parts[0], containerPort: parts[1], line: line))
+        case 2:
+            facts.publishes.append(
+                .init(hostIP: hostIP.flatMap { $0.isEmpty ? nil : $0 }, hostPort: parts[0], containerPort: parts[1], line: line))
         default: break
         }
     }

@@ -18,7 +18,8 @@ public struct DeploymentReader: Sendable {
             case .missing:
                 view.problems.append(FileProblem(path, "no such file or folder"))
             case .special:
-                view.problems.append(FileProblem(path, "not a regular file or folder (a FIFO, socket or device); give the deployment files themselves"))
+                view.problems.append(
+                    FileProblem(path, "not a regular file or folder (a FIFO, socket or device); give the deployment files themselves"))
             case .folder:
                 inspectUnitFolder(path, into: &view)
                 files += walk(path).map { ($0, false) }
@@ -30,19 +31,29 @@ public struct DeploymentReader: Sendable {
             readFile(path, explicit: explicit, into: &view)
         }
         if files.count > Self.maximumFiles {
-            view.problems.append(FileProblem(paths.joined(separator: ", "), "more than \(Self.maximumFiles) files; only the first were read: point --deployment at the deployment's own folder"))
+            view.problems.append(
+                FileProblem(
+                    paths.joined(separator: ", "),
+                    "more than \(Self.maximumFiles) files; only the first were read: point --deployment at the deployment's own folder"))
         }
         return view
     }
 
     /// Regular files below a folder, skipping hidden folders other than `.config`, and build output.
     func walk(_ root: String) -> [String] {
-        guard let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: root), includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey]) else { return [] }
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: URL(fileURLWithPath: root), includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey])
+        else { return [] }
         var found: [String] = []
         for case let url as URL in enumerator {
             let name = url.lastPathComponent
             if (try? url.resourceValues(forKeys: [.isDirectoryKey]))?.isDirectory == true {
-                if (name.hasPrefix(".") && name != ".config") || ["node_modules", ".build", "cache", "metadata", "transcodes"].contains(name) { enumerator.skipDescendants() }
+                if (name.hasPrefix(".") && name != ".config")
+                    || ["node_modules", ".build", "cache", "metadata", "transcodes"].contains(name)
+                {
+                    enumerator.skipDescendants()
+                }
                 continue
             }
             if (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true { found.append(url.path) }
@@ -54,10 +65,12 @@ public struct DeploymentReader: Sendable {
     /// A systemd user unit folder says whether the auto-update timer is enabled.
     func inspectUnitFolder(_ path: String, into view: inout HostView) {
         let candidates = [path, path + "/systemd/user", path + "/.config/systemd/user"]
-        for folder in candidates where FileManager.default.fileExists(atPath: folder + "/timers.target.wants") || folder.hasSuffix("systemd/user") {
+        for folder in candidates
+        where FileManager.default.fileExists(atPath: folder + "/timers.target.wants") || folder.hasSuffix("systemd/user") {
             guard FileManager.default.fileExists(atPath: folder) else { continue }
             let link = folder + "/timers.target.wants/podman-auto-update.timer"
-            let enabled = FileManager.default.fileExists(atPath: link) || (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != nil
+            let enabled =
+                FileManager.default.fileExists(atPath: link) || (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != nil
             view.autoUpdateTimer = TimerFacts(enabled: enabled, location: FileLocation(path: folder, line: nil))
             return
         }
@@ -89,7 +102,12 @@ public struct DeploymentReader: Sendable {
             if try recognise(name: name, text: text, data: data, path: path, into: &view) {
                 view.files.append(path)
             } else if explicit {
-                view.problems.append(FileProblem(path, "not a deployment file Jellyfort knows (Quadlet unit, run script, compose, podman inspect JSON, Caddyfile, nftables, firewalld zone, fail2ban, CrowdSec)"))
+                view.problems.append(
+                    FileProblem(
+                        path,
+                        "not a deployment file Jellyfort knows (Quadlet unit, run script, compose, podman inspect JSON, "
+                            + "Caddyfile, nftables, firewalld zone, fail2ban, CrowdSec)"
+                    ))
             }
         } catch {
             view.problems.append(FileProblem(path, "\(error)"))
@@ -105,12 +123,16 @@ public struct DeploymentReader: Sendable {
     func recognise(name: String, text: String, data: Data, path: String, into view: inout HostView) throws -> Bool {
         let lowered = name.lowercased()
         if lowered.hasSuffix(".container") {
-            guard let container = QuadletParser.parse(text, path: path) else { throw HostReadError("a .container unit without a [Container] section") }
+            guard let container = QuadletParser.parse(text, path: path) else {
+                throw HostReadError("a .container unit without a [Container] section")
+            }
             guard Self.isJellyfin(container, fileName: lowered) else { return false }
             view.containers.append(container)
             return true
         }
-        if lowered == "caddyfile" || lowered.hasSuffix(".caddyfile") || (text.contains("reverse_proxy") && text.contains("{") && !lowered.hasSuffix(".sh")) {
+        if lowered == "caddyfile" || lowered.hasSuffix(".caddyfile")
+            || (text.contains("reverse_proxy") && text.contains("{") && !lowered.hasSuffix(".sh"))
+        {
             let sites = CaddyfileParser.parse(text, path: path)
             guard !sites.isEmpty else { throw HostReadError("no site block found") }
             view.proxies += sites
@@ -123,12 +145,17 @@ public struct DeploymentReader: Sendable {
                     return true
                 }
                 let containers = InspectParser.parse(value, path: path).filter { Self.isJellyfin($0, fileName: lowered) }
-                if !containers.isEmpty { view.containers += containers; return true }
+                if !containers.isEmpty {
+                    view.containers += containers
+                    return true
+                }
                 return false
             }
             if lowered.hasSuffix(".json") { throw HostReadError("not valid JSON") }
         }
-        if lowered.hasSuffix(".nft") || text.hasPrefix("#!/usr/sbin/nft") || text.range(of: #"(?m)^\s*table (inet|ip|ip6) "#, options: .regularExpression) != nil {
+        if lowered.hasSuffix(".nft") || text.hasPrefix("#!/usr/sbin/nft")
+            || text.range(of: #"(?m)^\s*table (inet|ip|ip6) "#, options: .regularExpression) != nil
+        {
             view.firewalls.append(NFTablesParser.parse(text: text, path: path))
             return true
         }

@@ -1,8 +1,9 @@
 import Foundation
 import JellyfortBase
 import JellyfortCore
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// nftables rulesets, as text or `nft -j` JSON: which sources may reach 443, and whether
@@ -33,15 +34,24 @@ enum NFTablesParser {
             }
             let mentions443 = line.range(of: #"dport (\{[^}]*\b443\b[^}]*\}|443\b)"#, options: .regularExpression) != nil
             if line.contains("dport"), line.contains("8096"), line.hasSuffix("drop") || line.hasSuffix("reject") { closes = true }
-            if mentions443, line.hasSuffix("accept"), let range = line.range(of: #"saddr (@[A-Za-z0-9_]+|\{[^}]*\}|[0-9a-fA-F.:/]+)"#, options: .regularExpression) {
+            if mentions443, line.hasSuffix("accept"),
+                let range = line.range(of: #"saddr (@[A-Za-z0-9_]+|\{[^}]*\}|[0-9a-fA-F.:/]+)"#, options: .regularExpression)
+            {
                 let operand = String(line[range].dropFirst(6))
-                let allowed = operand.hasPrefix("@") ? sets[String(operand.dropFirst())] ?? [] : operand.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                let allowed =
+                    operand.hasPrefix("@")
+                    ? sets[String(operand.dropFirst())] ?? []
+                    : operand.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").map {
+                        $0.trimmingCharacters(in: .whitespaces)
+                    }
                 sources = (sources ?? []) + allowed
                 firstLine = firstLine ?? index + 1
             }
             if mentions443, !line.contains("saddr"), line.hasSuffix("drop") || line.hasSuffix("reject") { restricts443 = true }
         }
-        return FirewallFacts(kind: .nftables, location: FileLocation(path: path, line: firstLine), sourcesFor443: restricts443 ? (sources ?? []) : nil, closesJellyfinPorts: closes)
+        return FirewallFacts(
+            kind: .nftables, location: FileLocation(path: path, line: firstLine), sourcesFor443: restricts443 ? (sources ?? []) : nil,
+            closesJellyfinPorts: closes)
     }
 
     /// The items of `elements = { a, b }` on a line.
@@ -60,7 +70,11 @@ enum NFTablesParser {
             guard let set = item["set"]?.objectValue, let name = set["name"]?.stringValue else { continue }
             sets[name] = (set["elem"]?.arrayValue ?? []).compactMap { element in
                 if let text = element.stringValue { return text }
-                if let prefix = element.objectValue?["prefix"]?.objectValue, let address = prefix["addr"]?.stringValue, let length = prefix["len"]?.intValue { return "\(address)/\(length)" }
+                if let prefix = element.objectValue?["prefix"]?.objectValue, let address = prefix["addr"]?.stringValue,
+                    let length = prefix["len"]?.intValue
+                {
+                    return "\(address)/\(length)"
+                }
                 return nil
             }
         }
@@ -68,7 +82,9 @@ enum NFTablesParser {
         var restricts = false
         var closes = false
         for item in items {
-            guard let rule = item["rule"]?.objectValue, let expressions = rule["expr"]?.arrayValue?.compactMap(\.objectValue) else { continue }
+            guard let rule = item["rule"]?.objectValue, let expressions = rule["expr"]?.arrayValue?.compactMap(\.objectValue) else {
+                continue
+            }
             let text = JSONWriter.string(.array(expressions.map(JSONValue.object)))
             let on443 = text.contains("443")
             let verdictAccept = expressions.contains { $0["accept"] != nil }
@@ -81,7 +97,9 @@ enum NFTablesParser {
                 restricts = true
             }
         }
-        return FirewallFacts(kind: .nftables, location: FileLocation(path: path, line: nil), sourcesFor443: restricts ? (sources ?? []) : nil, closesJellyfinPorts: closes)
+        return FirewallFacts(
+            kind: .nftables, location: FileLocation(path: path, line: nil), sourcesFor443: restricts ? (sources ?? []) : nil,
+            closesJellyfinPorts: closes)
     }
 }
 
@@ -105,22 +123,30 @@ final class FirewalldZoneParser: NSObject, XMLParserDelegate {
         parser.delegate = delegate
         let parsed = parser.parse()
         if !parsed || delegate.error != nil || parser.parserError != nil {
-            throw HostReadError("not well-formed XML: \(delegate.error ?? parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error")")
+            throw HostReadError(
+                "not well-formed XML: \(delegate.error ?? parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error")")
         }
         let httpsOpen = delegate.services.contains("https") || delegate.ports.contains("443/tcp")
         let accepted = delegate.rules.filter { ($0.service == "https" || $0.port == "443") && $0.action == "accept" }.compactMap(\.source)
-        let closes = delegate.rules.contains { $0.port == "8096" && ($0.action == "reject" || $0.action == "drop") }
+        let closes =
+            delegate.rules.contains { $0.port == "8096" && ($0.action == "reject" || $0.action == "drop") }
             || (!delegate.services.contains("jellyfin") && !delegate.ports.contains("8096/tcp"))
-        return FirewallFacts(kind: .firewalld, location: FileLocation(path: path, line: nil), sourcesFor443: httpsOpen ? nil : accepted, closesJellyfinPorts: closes)
+        return FirewallFacts(
+            kind: .firewalld, location: FileLocation(path: path, line: nil), sourcesFor443: httpsOpen ? nil : accepted,
+            closesJellyfinPorts: closes)
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]
+    ) {
         switch name {
         case "service" where inRule: rule.service = attributes["name"]
         case "service": services.append(attributes["name"] ?? "")
         case "port" where inRule: rule.port = attributes["port"]
         case "port": ports.append("\(attributes["port"] ?? "")/\(attributes["protocol"] ?? "")")
-        case "rule": inRule = true; rule = (nil, nil, nil, nil)
+        case "rule":
+            inRule = true
+            rule = (nil, nil, nil, nil)
         case "source" where inRule: rule.source = attributes["address"]
         case "accept", "reject", "drop": if inRule { rule.action = name }
         default: break
@@ -128,7 +154,10 @@ final class FirewalldZoneParser: NSObject, XMLParserDelegate {
     }
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-        if name == "rule" { rules.append(rule); inRule = false }
+        if name == "rule" {
+            rules.append(rule)
+            inRule = false
+        }
     }
 }
 

@@ -27,12 +27,18 @@ enum InspectParser {
                 var options = mount["Options"]?.arrayValue?.compactMap(\.stringValue) ?? []
                 if mount["RW"]?.boolValue == false { options.append("ro") }
                 if let mode = mount["Mode"]?.stringValue, !mode.isEmpty { options.append(mode) }
-                flags.facts.mounts.append(.init(source: mount["Source"]?.stringValue ?? "", target: mount["Destination"]?.stringValue ?? "", options: options, line: nil))
+                flags.facts.mounts.append(
+                    .init(
+                        source: mount["Source"]?.stringValue ?? "", target: mount["Destination"]?.stringValue ?? "", options: options,
+                        line: nil))
             }
             for (containerPort, bindings) in host["PortBindings"]?.objectValue?.fields ?? [:] {
                 for binding in bindings.arrayValue?.compactMap(\.objectValue) ?? [] {
                     let hostIP = binding["HostIp"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-                    flags.facts.publishes.append(.init(hostIP: hostIP, hostPort: binding["HostPort"]?.stringValue ?? "", containerPort: String(containerPort.split(separator: "/").first ?? ""), line: nil))
+                    flags.facts.publishes.append(
+                        .init(
+                            hostIP: hostIP, hostPort: binding["HostPort"]?.stringValue ?? "",
+                            containerPort: String(containerPort.split(separator: "/").first ?? ""), line: nil))
                 }
             }
             flags.facts.autoUpdateLabel = config["Labels"]?.objectValue?["io.containers.autoupdate"]?.stringValue

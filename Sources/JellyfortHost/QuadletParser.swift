@@ -21,14 +21,19 @@ struct INIFile {
                 let continues = line.hasSuffix("\\")
                 if continues { line.removeLast() }
                 open.value += " " + line.trimmingCharacters(in: .whitespaces)
-                if continues { pending = open } else {
+                if continues {
+                    pending = open
+                } else {
                     entries.append(Entry(section: section, key: open.key, value: open.value, line: open.line))
                     pending = nil
                 }
                 continue
             }
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-            if line.hasPrefix("["), line.hasSuffix("]") { section = String(line.dropFirst().dropLast()); continue }
+            if line.hasPrefix("["), line.hasSuffix("]") {
+                section = String(line.dropFirst().dropLast())
+                continue
+            }
             guard let equals = line.firstIndex(of: "=") else { continue }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)

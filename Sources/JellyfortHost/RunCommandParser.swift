@@ -15,7 +15,14 @@ enum ShellWords {
             let character = iterator[index]
             defer { index += 1 }
             if let open = quote {
-                if character == open { quote = nil } else if character == "\\", open == "\"", index + 1 < iterator.count { index += 1; current.append(iterator[index]) } else { current.append(character) }
+                if character == open {
+                    quote = nil
+                } else if character == "\\", open == "\"", index + 1 < iterator.count {
+                    index += 1
+                    current.append(iterator[index])
+                } else {
+                    current.append(character)
+                }
                 continue
             }
             if depth > 0 {
@@ -28,16 +35,30 @@ enum ShellWords {
                 quote = character
                 inWord = true
             case "\\":
-                if index + 1 < iterator.count { index += 1; if iterator[index] != "\n" { current.append(iterator[index]); inWord = true } }
+                if index + 1 < iterator.count {
+                    index += 1
+                    if iterator[index] != "\n" {
+                        current.append(iterator[index])
+                        inWord = true
+                    }
+                }
             case "$" where index + 1 < iterator.count && iterator[index + 1] == "(":
                 current.append("$(")
                 index += 1
                 depth = 1
                 inWord = true
             case " ", "\t", "\n":
-                if inWord { words.append(current); current = ""; inWord = false }
+                if inWord {
+                    words.append(current)
+                    current = ""
+                    inWord = false
+                }
             case ";", "&", "|":
-                if inWord { words.append(current); current = ""; inWord = false }
+                if inWord {
+                    words.append(current)
+                    current = ""
+                    inWord = false
+                }
                 words.append(String(character))
             default:
                 current.append(character)
@@ -74,7 +95,8 @@ enum RunCommandParser {
                 if ["podman", "docker"].contains(engine), position + 1 < words.count, ["run", "create"].contains(words[position + 1]) {
                     let rootful = words[..<position].contains("sudo")
                     let lineNumber = lineNumberOf(occurrence: results.count, engine: word, in: text) ?? index + 1
-                    var flags = ContainerFlags(source: .runCommand, location: FileLocation(path: path, line: lineNumber), engine: engine, rootful: rootful)
+                    var flags = ContainerFlags(
+                        source: .runCommand, location: FileLocation(path: path, line: lineNumber), engine: engine, rootful: rootful)
                     let rest = Array(words[(position + 2)...].prefix { !["|", ";", "&"].contains($0) })
                     let image = apply(rest, to: &flags, line: lineNumber)
                     flags.facts.image = image
@@ -92,7 +114,9 @@ enum RunCommandParser {
     static func lineNumberOf(occurrence: Int, engine: String, in text: String) -> Int? {
         var seen = 0
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-        where line.range(of: #"(^|[\s/])(podman|docker)\s+(run|create)\b"#, options: .regularExpression) != nil && !line.trimmingCharacters(in: .whitespaces).hasPrefix("#") {
+        where line.range(of: #"(^|[\s/])(podman|docker)\s+(run|create)\b"#, options: .regularExpression) != nil
+            && !line.trimmingCharacters(in: .whitespaces).hasPrefix("#")
+        {
             if seen == occurrence { return index + 1 }
             seen += 1
         }

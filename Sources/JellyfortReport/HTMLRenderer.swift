@@ -12,17 +12,27 @@ struct HTMLRenderer {
             for result in group.results {
                 var findings = ""
                 if !result.findings.isEmpty {
-                    findings = "<ul class=\"findings\">" + result.findings.map { finding in
-                        let evidence = finding.evidence.keys.isEmpty ? "" : "<code>\(xml(JSONWriter.string(.object(finding.evidence))))</code>"
-                        let location = finding.location.map { " <span class=\"loc\">\(xml($0.path))\($0.line.map { ":\($0)" } ?? "")</span>" } ?? ""
-                        return "<li><b>\(xml(finding.subject))</b>: \(xml(finding.message))\(location) \(evidence)</li>"
-                    }.joined() + "</ul>"
+                    findings =
+                        "<ul class=\"findings\">"
+                        + result.findings.map { finding in
+                            let evidence =
+                                finding.evidence.keys.isEmpty ? "" : "<code>\(xml(JSONWriter.string(.object(finding.evidence))))</code>"
+                            let location =
+                                finding.location.map { " <span class=\"loc\">\(xml($0.path))\($0.line.map { ":\($0)" } ?? "")</span>" }
+                                ?? ""
+                            return "<li><b>\(xml(finding.subject))</b>: \(xml(finding.message))\(location) \(evidence)</li>"
+                        }.joined() + "</ul>"
                 }
-                let fix = (result.status == .fail || result.status == .warn)
-                    ? "<p class=\"fix\"><b>Fix:</b> \(xml(result.remediation.summary))\(result.remediation.fixable ? " <span class=\"tag\">jellyfort harden</span>" : "")</p>" : ""
-                cards.append("""
+                let fix =
+                    (result.status == .fail || result.status == .warn)
+                    ? "<p class=\"fix\"><b>Fix:</b> "
+                        + "\(xml(result.remediation.summary))\(result.remediation.fixable ? " <span class=\"tag\">jellyfort harden</span>" : "")</p>"
+                    : ""
+                cards.append(
+                    """
                     <article class="card \(result.status.rawValue)" data-status="\(result.status.rawValue)" id="\(xml(result.id))">
-                    <header><span class="badge \(result.status.rawValue)">\(result.status.label)</span> <span class="id">\(xml(result.id))</span> <span class="sev">\(result.severity.rawValue)</span></header>
+                    <header><span class="badge \(result.status.rawValue)">\(result.status.label)</span> <span \
+                    class="id">\(xml(result.id))</span> <span class="sev">\(result.severity.rawValue)</span></header>
                     <h3>\(xml(result.title))</h3>
                     <p class="summary">\(xml(result.summary))</p>
                     \(findings)\(fix)
@@ -33,7 +43,9 @@ struct HTMLRenderer {
         let filters = [("all", "All", report.controls.count)] + Status.allCases.map { ($0.rawValue, $0.label, s[$0]) }
         let buttons = filters.map { "<button data-filter=\"\($0.0)\">\($0.1) <span class=\"count\">\($0.2)</span></button>" }.joined()
         let notices = report.notices.map { "<p class=\"notice\">\(xml($0))</p>" }.joined()
-        let target = [report.target.server, report.target.serverVersion.map { "Jellyfin \($0)" }, report.target.serverName].compactMap { $0 }.map(xml).joined(separator: " · ")
+        let target = [report.target.server, report.target.serverVersion.map { "Jellyfin \($0)" }, report.target.serverName].compactMap {
+            $0
+        }.map(xml).joined(separator: " · ")
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -54,14 +66,16 @@ struct HTMLRenderer {
             .badge.fail{background:#c0392b;color:#fff}.badge.pass{background:#1e8449;color:#fff}.badge.warn{background:#d4ac0d;color:#fff}
             .id{font-family:ui-monospace,monospace;font-size:.9em}.sev{float:right;color:#667;font-size:.85em}
             code{background:#f0f1f4;padding:0 .3em;border-radius:4px;font-size:.85em;word-break:break-all}
-            .fix{background:#eef6fb;padding:.4em .7em;border-radius:6px}.tag{font-size:.8em;background:#d6eaf8;padding:0 .4em;border-radius:4px}
+            .fix{background:#eef6fb;padding:.4em \
+            .7em;border-radius:6px}.tag{font-size:.8em;background:#d6eaf8;padding:0 .4em;border-radius:4px}
             .notice{background:#fff3cd;padding:.5em .8em;border-radius:6px}
             .hidden{display:none}
             </style></head><body>
             <section class="top"><div class="grade \(report.score.grade == "A+" ? "Aplus" : report.score.grade)" id="grade">\(report.score.grade)</div>
             <div><div class="score" id="score">Score \(report.score.value)/100</div>
             <div>\(s.pass) pass · \(s.fail) fail · \(s.warn) warn · \(s.unknown) unknown · \(s.notApplicable) n/a · \(s.muted) muted</div>
-            <div class="muted">\(target.isEmpty ? "" : target + " · ")\(Scoring.iso8601(report.startedAt)) · Jellyfort \(xml(report.tool.version))</div></div></section>
+            <div class="muted">\(target.isEmpty ? "" : target + " · ")\(Scoring.iso8601(report.startedAt)) · \
+            Jellyfort \(xml(report.tool.version))</div></div></section>
             \(notices)
             <nav id="filters">\(buttons)</nav>
             <main id="controls">
@@ -81,7 +95,8 @@ struct HTMLRenderer {
                 });
                 buttons.forEach(function(b){ b.classList.toggle('active', b.dataset.filter===filter); });
               }
-              buttons.forEach(function(b){ b.addEventListener('click', function(){ location.hash=b.dataset.filter; show(b.dataset.filter); }); });
+              buttons.forEach(function(b){ b.addEventListener('click', function(){ \
+              location.hash=b.dataset.filter; show(b.dataset.filter); }); });
               var initial=(location.hash||'#all').slice(1);
               show(document.querySelector('nav button[data-filter="'+initial+'"]') ? initial : 'all');
             })();

@@ -19,7 +19,9 @@ struct JUnitRenderer {
                 lines.append(open + "/>")
             case .fail:
                 lines.append(open + ">")
-                lines.append(#"      <failure message="\#(xml(result.summary))" type="\#(result.severity.rawValue)">\#(xml(details + "\nFix: " + result.remediation.summary))</failure>"#)
+                lines.append(
+                    #"      <failure message="\#(xml(result.summary))" type="\#(result.severity.rawValue)">\#(xml(details + "\nFix: " + result.remediation.summary))</failure>"#
+                )
                 lines.append("    </testcase>")
             case .warn:
                 lines.append(open + ">")

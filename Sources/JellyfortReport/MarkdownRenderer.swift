@@ -19,9 +19,17 @@ struct MarkdownRenderer {
         lines.append("# Jellyfort audit\(report.target.server.map { " of \(cell($0))" } ?? "")")
         lines.append("")
         let s = report.summary
-        lines.append("**Score \(report.score.value)/100 · grade \(report.score.grade)** · \(s.pass) pass · \(s.fail) fail · \(s.warn) warn · \(s.unknown) unknown · \(s.notApplicable) n/a · \(s.muted) muted")
+        lines.append(
+            "**Score \(report.score.value)/100 · grade \(report.score.grade)** · \(s.pass) pass · \(s.fail) "
+                + "fail · \(s.warn) warn · \(s.unknown) unknown · \(s.notApplicable) n/a · \(s.muted) muted"
+        )
         lines.append("")
-        if let version = report.target.serverVersion { lines.append("Jellyfin \(cell(version))\(report.target.serverName.map { " · \(cell($0))" } ?? "") · \(Scoring.iso8601(report.startedAt)) · Jellyfort \(cell(report.tool.version))") }
+        if let version = report.target.serverVersion {
+            lines.append(
+                "Jellyfin \(cell(version))\(report.target.serverName.map { " · \(cell($0))" } ?? "") · "
+                    + "\(Scoring.iso8601(report.startedAt)) · Jellyfort \(cell(report.tool.version))"
+            )
+        }
         for notice in report.notices { lines.append("> Note: \(cell(notice))") }
         for group in GuideItems.grouped(report.controls) {
             lines.append("")

@@ -22,8 +22,10 @@ struct SARIFRenderer {
                 "id": .string(result.id), "name": .string(result.title),
                 "shortDescription": ["text": .string(result.title)],
                 "fullDescription": ["text": .string(result.rationale ?? result.title)],
-                "help": ["text": .string("\(result.rationale ?? "")\n\nFix: \(result.remediation.summary)"),
-                         "markdown": .string("\(result.rationale ?? "")\n\n**Fix:** \(result.remediation.summary)")],
+                "help": [
+                    "text": .string("\(result.rationale ?? "")\n\nFix: \(result.remediation.summary)"),
+                    "markdown": .string("\(result.rationale ?? "")\n\n**Fix:** \(result.remediation.summary)"),
+                ],
                 "defaultConfiguration": ["level": .string(Self.level(result))],
                 "properties": .object(properties),
             ])
@@ -52,14 +54,21 @@ struct SARIFRenderer {
         let document: JSONValue = [
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
-            "runs": [[
-                "tool": ["driver": [
-                    "name": "jellyfort", "version": .string(report.tool.version), "semanticVersion": .string(report.tool.version),
-                    "informationUri": "https://github.com/jellyfort/jellyfort", "rules": .array(rules),
-                ]],
-                "results": .array(results),
-                "properties": ["score": .int(Int64(report.score.value)), "grade": .string(report.score.grade), "server": report.target.server.map { .string($0) } ?? .null],
-            ]],
+            "runs": [
+                [
+                    "tool": [
+                        "driver": [
+                            "name": "jellyfort", "version": .string(report.tool.version), "semanticVersion": .string(report.tool.version),
+                            "informationUri": "https://github.com/jellyfort/jellyfort", "rules": .array(rules),
+                        ]
+                    ],
+                    "results": .array(results),
+                    "properties": [
+                        "score": .int(Int64(report.score.value)), "grade": .string(report.score.grade),
+                        "server": report.target.server.map { .string($0) } ?? .null,
+                    ],
+                ]
+            ],
         ]
         return JSONWriter.string(document) + "\n"
     }

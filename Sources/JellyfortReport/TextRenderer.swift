@@ -23,7 +23,11 @@ struct TextRenderer {
         var lines: [String] = []
         let summary = report.summary
         let grade = paint(report.score.grade, report.score.grade.hasPrefix("A") ? "32;1" : report.score.grade == "B" ? "33;1" : "31;1")
-        lines += wrap("Score \(report.score.value)/100 · grade \(grade) · \(summary.pass) pass · \(summary.fail) fail · \(summary.warn) warn · \(summary.unknown) unknown · \(summary.notApplicable) n/a · \(summary.muted) muted", indent: "", hanging: "  ")
+        lines += wrap(
+            "Score \(report.score.value)/100 · grade \(grade) · \(summary.pass) pass · \(summary.fail) fail "
+                + "· \(summary.warn) warn · \(summary.unknown) unknown · \(summary.notApplicable) n/a · "
+                + "\(summary.muted) muted",
+            indent: "", hanging: "  ")
         // Everything below that came from a server or a file is made harmless for the terminal.
         let clean = { (text: String) in Sanitized.terminal(text) }
         var target = "Jellyfort \(clean(report.tool.version)) audit"
@@ -37,7 +41,8 @@ struct TextRenderer {
             lines.append(paint(group.title, "1"))
             for result in group.results {
                 let severity = result.status == .fail || result.status == .warn ? " (\(result.severity.rawValue))" : ""
-                lines += wrap("\(mark(result.status)) \(clean(result.id))\(severity): \(clean(result.summary))", indent: "  ", hanging: "      ")
+                lines += wrap(
+                    "\(mark(result.status)) \(clean(result.id))\(severity): \(clean(result.summary))", indent: "  ", hanging: "      ")
                 guard result.status == .fail || result.status == .warn else { continue }
                 for finding in result.findings.prefix(8) {
                     let location = finding.location.map { " [\(clean($0.path))\($0.line.map { ":\($0)" } ?? "")]" } ?? ""
@@ -76,8 +81,14 @@ struct TextRenderer {
         var count = 0
         var inEscape = false
         for character in text {
-            if character == "\u{1B}" { inEscape = true; continue }
-            if inEscape { if character == "m" { inEscape = false }; continue }
+            if character == "\u{1B}" {
+                inEscape = true
+                continue
+            }
+            if inEscape {
+                if character == "m" { inEscape = false }
+                continue
+            }
             count += 1
         }
         return count

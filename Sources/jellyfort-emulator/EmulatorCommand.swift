@@ -9,7 +9,10 @@ struct EmulatorCommand: AsyncParsableCommand {
         commandName: "jellyfort-emulator",
         abstract: "Run a Jellyfin 10.11 / 12.x emulator on a loopback port, for testing Jellyfort and your own tools.",
         discussion: """
-            The emulator answers the Jellyfin API the way a real Jellyfin 10.11 server does for everything Jellyfort touches: users and their whole policies, lockout, session limits, remote vs LAN with KnownProxies and X-Forwarded-For, API keys, the activity log, and a log file in Jellyfin's exact format. It starts from a scenario: a bundled one by name, or your own JSON file.
+            The emulator answers the Jellyfin API the way a real Jellyfin 10.11 server does for everything \
+            Jellyfort touches: users and their whole policies, lockout, session limits, remote vs LAN with \
+            KnownProxies and X-Forwarded-For, API keys, the activity log, and a log file in Jellyfin's exact \
+            format. It starts from a scenario: a bundled one by name, or your own JSON file.
 
             Examples:
               jellyfort-emulator --scenario insecure --port 8096
@@ -77,7 +80,10 @@ struct EmulatorCommand: AsyncParsableCommand {
         }
         Self.say("Jellyfin emulator (\(loaded.name), Jellyfin \(loaded.version)) listening on \(emulator.url)")
         if let key = loaded.apiKeys.first {
-            Self.say("API key: \(key.token)  (an emulator's test key; administrator: \(loaded.users.first(where: \.isAdministrator)?.name ?? "none"))")
+            Self.say(
+                "API key: \(key.token)  (an emulator's test key; administrator: "
+                    + "\(loaded.users.first(where: \.isAdministrator)?.name ?? "none"))"
+            )
         } else {
             Self.say("API key: none (this scenario has no administrator yet)")
         }
@@ -121,7 +127,7 @@ struct SignalWaiter {
                 source.resume()
             }
         }
-        sources.forEach { $0.cancel() }
+        for source in sources { source.cancel() }
     }
 }
 

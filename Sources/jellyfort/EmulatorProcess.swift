@@ -24,7 +24,8 @@ final class EmulatorProcess: @unchecked Sendable {
     }
 
     static func locate() -> URL? {
-        let own = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        let own = URL(
+            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
         let beside = own.deletingLastPathComponent().appendingPathComponent("jellyfort-emulator")
         if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
         for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
@@ -37,7 +38,11 @@ final class EmulatorProcess: @unchecked Sendable {
     /// Starts the emulator on a free loopback port and waits (at most 30 s) for its address.
     static func start(scenario: String) async throws(StartError) -> EmulatorProcess {
         guard let program = locate() else {
-            throw StartError(description: "the demo needs jellyfort-emulator beside jellyfort or on PATH; build both with 'swift build -c release' (or run 'swift run jellyfort demo' in the source folder)")
+            throw StartError(
+                description:
+                    "the demo needs jellyfort-emulator beside jellyfort or on PATH; build both with 'swift build -c "
+                    + "release' (or run 'swift run jellyfort demo' in the source folder)"
+            )
         }
         let process = Process()
         process.executableURL = program
@@ -53,18 +58,24 @@ final class EmulatorProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             let seen = lines.lines
-            if let listening = seen.first(where: { $0.contains("listening on ") }), let keyLine = seen.first(where: { $0.hasPrefix("API key: ") }),
+            if let listening = seen.first(where: { $0.contains("listening on ") }),
+                let keyLine = seen.first(where: { $0.hasPrefix("API key: ") }),
                 let summary = seen.first(where: { $0.hasPrefix("Scenario: ") })
             {
                 output.fileHandleForReading.readabilityHandler = nil
                 let url = String(listening[listening.range(of: "listening on ")!.upperBound...]).trimmingCharacters(in: .whitespaces)
                 let token = keyLine.dropFirst("API key: ".count).split(separator: " ").first.map(String.init)
-                return EmulatorProcess(process: process, url: url, apiKey: token == "none" ? nil : token.map(Secret.init), summary: String(summary.dropFirst("Scenario: ".count)))
+                return EmulatorProcess(
+                    process: process, url: url, apiKey: token == "none" ? nil : token.map(Secret.init),
+                    summary: String(summary.dropFirst("Scenario: ".count)))
             }
             if !process.isRunning {
-                let reason = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                let reason = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(
+                    in: .whitespacesAndNewlines)
                 throw StartError(
-                    description: reason.isEmpty ? "jellyfort-emulator stopped at once (exit \(process.terminationStatus))" : reason.replacingOccurrences(of: "jellyfort-emulator: ", with: ""),
+                    description: reason.isEmpty
+                        ? "jellyfort-emulator stopped at once (exit \(process.terminationStatus))"
+                        : reason.replacingOccurrences(of: "jellyfort-emulator: ", with: ""),
                     isUsage: process.terminationStatus == 64)
             }
             try? await Task.sleep(for: .milliseconds(50))

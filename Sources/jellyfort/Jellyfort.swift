@@ -8,7 +8,8 @@ struct Jellyfort: AsyncParsableCommand {
         commandName: "jellyfort",
         abstract: "Make a self-hosted Jellyfin server safe to put on the internet, and keep it safe.",
         discussion: """
-            Start with the demo, which needs nothing but this tool: it runs a built-in Jellyfin emulator set up the way most servers are left, and shows what Jellyfort finds.
+            Start with the demo, which needs nothing but this tool: it runs a built-in Jellyfin emulator set up \
+            the way most servers are left, and shows what Jellyfort finds.
 
               jellyfort demo
 
@@ -16,7 +17,8 @@ struct Jellyfort: AsyncParsableCommand {
 
               jellyfort audit --server https://jf.example.org --api-key-file key
 
-            Secrets never go on the command line: give an API key with --api-key-file PATH or the JELLYFORT_API_KEY environment variable (Dashboard → API Keys creates one).
+            Secrets never go on the command line: give an API key with --api-key-file PATH or the \
+            JELLYFORT_API_KEY environment variable (Dashboard → API Keys creates one).
             """,
         version: JellyfortVersion.current,
         subcommands: [Audit.self, Harden.self, Unlock.self, Deploy.self, Controls.self, Report.self, Demo.self]

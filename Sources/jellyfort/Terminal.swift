@@ -1,7 +1,8 @@
 import Foundation
 import JellyfortBase
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where human-facing messages go: progress and errors on standard error, so standard output

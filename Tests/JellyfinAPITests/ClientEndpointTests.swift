@@ -242,7 +242,8 @@ struct ClientEndpointTests {
     @Test("the Authorization header is the current MediaBrowser form, percent-encoded, and nothing legacy")
     func authorizationHeader() async throws {
         let recorder = try await ScriptedServer { _ in ScriptedServer.json(#"{"Version":"10.11.11"}"#) }
-        var configuration = JellyfinClientConfiguration(server: try ServerAddress(recorder.url), credential: .apiKey(Secret("0123456789abcdef0123456789abcdef")))
+        var configuration = JellyfinClientConfiguration(
+            server: try ServerAddress(recorder.url), credential: .apiKey(Secret("0123456789abcdef0123456789abcdef")))
         configuration.identity = ClientIdentity(device: "Kitchen Pi, \"2\"", deviceId: "dev-1")
         let client = try JellyfinClient(configuration: configuration)
         _ = try await client.send(.get, "/System/Info")
@@ -272,7 +273,8 @@ struct ClientEndpointTests {
         let server = try await ScriptedServer { request in
             request.method == "GET" ? ScriptedServer.json(user) : .respond(status: 204, headers: [], body: [])
         }
-        let client = try JellyfinClient(configuration: JellyfinClientConfiguration(server: try ServerAddress(server.url), credential: .apiKey(Secret("k"))))
+        let client = try JellyfinClient(
+            configuration: JellyfinClientConfiguration(server: try ServerAddress(server.url), credential: .apiKey(Secret("k"))))
         var fetched = try await client.user(id: id)
         var policy = fetched.policy
         policy.isHidden = true

@@ -7,7 +7,9 @@ import Testing
 /// Every error of the client, each from a real loopback server that misbehaves in that way.
 @Suite("Client errors")
 struct ClientErrorTests {
-    func client(_ url: String, credential: Credential? = .apiKey(Secret("k")), configure: (inout JellyfinClientConfiguration) -> Void = { _ in }) throws -> JellyfinClient {
+    func client(
+        _ url: String, credential: Credential? = .apiKey(Secret("k")), configure: (inout JellyfinClientConfiguration) -> Void = { _ in }
+    ) throws -> JellyfinClient {
         var configuration = JellyfinClientConfiguration(server: try ServerAddress(url), credential: credential)
         configure(&configuration)
         return try JellyfinClient(configuration: configuration)
@@ -23,7 +25,10 @@ struct ClientErrorTests {
             _ = try await client.publicSystemInfo()
             Issue.record("expected an error")
         } catch {
-            guard case .unreachable(let address, _) = error else { Issue.record("got \(error)"); return }
+            guard case .unreachable(let address, _) = error else {
+                Issue.record("got \(error)")
+                return
+            }
             let expected = try ServerAddress(url).origin
             #expect(address == expected)
             #expect(error.description.contains("cannot reach the server at http://127.0.0.1:"))
@@ -39,7 +44,10 @@ struct ClientErrorTests {
             _ = try await client.publicSystemInfo()
             Issue.record("expected an error")
         } catch {
-            guard case .tlsFailure = error else { Issue.record("got \(error)"); return }
+            guard case .tlsFailure = error else {
+                Issue.record("got \(error)")
+                return
+            }
         }
         await client.shutdown()
         await plain.stop()
@@ -55,9 +63,12 @@ struct ClientErrorTests {
         }
     }
 
-    @Test("status codes map to the errors of the contract", arguments: [
-        (400, "bad"), (401, "unauthorized"), (403, "forbidden"), (404, "notFound"), (500, "server"), (502, "server"), (503, "unavailable"), (418, "unexpected"),
-    ])
+    @Test(
+        "status codes map to the errors of the contract",
+        arguments: [
+            (400, "bad"), (401, "unauthorized"), (403, "forbidden"), (404, "notFound"), (500, "server"), (502, "server"),
+            (503, "unavailable"), (418, "unexpected"),
+        ])
     func statuses(_ status: Int, _ kind: String) async throws {
         let server = try await ScriptedServer { _ in .respond(status: status, headers: [], body: Array("Error processing request.".utf8)) }
         let client = try client(server.url)
@@ -78,11 +89,13 @@ struct ClientErrorTests {
         await server.stop()
     }
 
-    @Test("malformed answers: the endpoint and what was wrong", arguments: [
-        ("<html>oops</html>", "not JSON"), ("[]", "expected a ServerConfiguration object"), ("", "empty body"),
-        (#"{"EnableMetrics":"yes","QuickConnectAvailable":true,"IsStartupWizardCompleted":true}"#, "EnableMetrics"),
-        (#"{"EnableMetrics":true}"#, "QuickConnectAvailable"),
-    ])
+    @Test(
+        "malformed answers: the endpoint and what was wrong",
+        arguments: [
+            ("<html>oops</html>", "not JSON"), ("[]", "expected a ServerConfiguration object"), ("", "empty body"),
+            (#"{"EnableMetrics":"yes","QuickConnectAvailable":true,"IsStartupWizardCompleted":true}"#, "EnableMetrics"),
+            (#"{"EnableMetrics":true}"#, "QuickConnectAvailable"),
+        ])
     func malformed(_ body: String, _ expected: String) async throws {
         let server = try await ScriptedServer { _ in ScriptedServer.json(body) }
         let client = try client(server.url)
@@ -90,7 +103,10 @@ struct ClientErrorTests {
             _ = try await client.serverConfiguration()
             Issue.record("expected an error")
         } catch {
-            guard case .malformedResponse(let endpoint, let detail) = error else { Issue.record("got \(error)"); return }
+            guard case .malformedResponse(let endpoint, let detail) = error else {
+                Issue.record("got \(error)")
+                return
+            }
             #expect(endpoint == "GET /System/Configuration")
             #expect(detail.contains(expected))
         }
@@ -102,7 +118,10 @@ struct ClientErrorTests {
     func malformedItem() async throws {
         let server = try await ScriptedServer { _ in ScriptedServer.json(#"[{"Name":"x","Id":"not-a-guid","Policy":{}}]"#) }
         let client = try client(server.url)
-        await #expect(throws: JellyfinAPIError.malformedResponse(endpoint: "GET /Users", detail: "item 0: UserDto field Id: 'not-a-guid' is not a Jellyfin id (32 hex digits)")) {
+        await #expect(
+            throws: JellyfinAPIError.malformedResponse(
+                endpoint: "GET /Users", detail: "item 0: UserDto field Id: 'not-a-guid' is not a Jellyfin id (32 hex digits)")
+        ) {
             try await client.users()
         }
         await client.shutdown()
@@ -157,7 +176,10 @@ struct ClientErrorTests {
             }
         }
         let client = try client(origin.url, credential: .apiKey(Secret("secret-token-value")))
-        await #expect(throws: JellyfinAPIError.redirectedElsewhere(endpoint: "GET /System/Info", from: try ServerAddress(origin.url).origin, to: try ServerAddress(elsewhere.url).origin)) {
+        await #expect(
+            throws: JellyfinAPIError.redirectedElsewhere(
+                endpoint: "GET /System/Info", from: try ServerAddress(origin.url).origin, to: try ServerAddress(elsewhere.url).origin)
+        ) {
             _ = try await client.systemInfo()
         }
         #expect(elsewhere.requests.isEmpty)
@@ -190,7 +212,9 @@ struct ClientErrorTests {
         }
         try await withEmulator("hardened", modify: { $0.networkConfiguration["EnableRemoteAccess"] = false }) { fixture in
             let remote = try fixture.client(headers: [("X-Forwarded-For", "203.0.113.9")])
-            await #expect(throws: JellyfinAPIError.serviceUnavailable(endpoint: "GET /System/Info/Public")) { try await remote.publicSystemInfo() }
+            await #expect(throws: JellyfinAPIError.serviceUnavailable(endpoint: "GET /System/Info/Public")) {
+                try await remote.publicSystemInfo()
+            }
             await remote.shutdown()
         }
     }

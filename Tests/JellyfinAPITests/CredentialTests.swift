@@ -21,10 +21,16 @@ struct CredentialTests {
 
     @Test("the environment is used when no file is given, files win over it")
     func environment() throws {
-        #expect(try Credential.resolve(apiKeyFile: nil, user: nil, passwordFile: nil, environment: ["JELLYFORT_API_KEY": "abc\n"]) == .apiKey(Secret("abc")))
-        #expect(try Credential.resolve(apiKeyFile: nil, user: "bob", passwordFile: nil, environment: ["JELLYFORT_PASSWORD": "pw"]) == .password(user: "bob", password: Secret("pw")))
+        #expect(
+            try Credential.resolve(apiKeyFile: nil, user: nil, passwordFile: nil, environment: ["JELLYFORT_API_KEY": "abc\n"])
+                == .apiKey(Secret("abc")))
+        #expect(
+            try Credential.resolve(apiKeyFile: nil, user: "bob", passwordFile: nil, environment: ["JELLYFORT_PASSWORD": "pw"])
+                == .password(user: "bob", password: Secret("pw")))
         let path = try write("from-file")
-        #expect(try Credential.resolve(apiKeyFile: path, user: nil, passwordFile: nil, environment: ["JELLYFORT_API_KEY": "env"]) == .apiKey(Secret("from-file")))
+        #expect(
+            try Credential.resolve(apiKeyFile: path, user: nil, passwordFile: nil, environment: ["JELLYFORT_API_KEY": "env"])
+                == .apiKey(Secret("from-file")))
         #expect(try Credential.resolve(apiKeyFile: nil, user: nil, passwordFile: nil, environment: [:]) == nil)
     }
 
@@ -32,7 +38,9 @@ struct CredentialTests {
     func unusableFiles() throws {
         let empty = try write("  \n")
         let twoLines = try write("secret-one\nsecret-two")
-        let cases: [(String, String)] = [("/nonexistent/key", "no such file"), (empty, "it is empty"), (twoLines, "more than one line"), ("/tmp", "it is a folder")]
+        let cases: [(String, String)] = [
+            ("/nonexistent/key", "no such file"), (empty, "it is empty"), (twoLines, "more than one line"), ("/tmp", "it is a folder"),
+        ]
         for (path, reason) in cases {
             do {
                 _ = try Credential.resolve(apiKeyFile: path, user: nil, passwordFile: nil, environment: [:])

@@ -4,29 +4,37 @@ import JellyfortTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A deliberately hostile server: it redirects a sign-in elsewhere, sends two values for one
 /// field, trickles its answer, loops. No secret may leave, no garbage may pass.
 @Suite("Hostile server")
 struct HostileServerTests {
-    func client(_ url: String, credential: Credential?, configure: (inout JellyfinClientConfiguration) -> Void = { _ in }) throws -> JellyfinClient {
+    func client(_ url: String, credential: Credential?, configure: (inout JellyfinClientConfiguration) -> Void = { _ in }) throws
+        -> JellyfinClient
+    {
         var configuration = JellyfinClientConfiguration(server: try ServerAddress(url), credential: credential)
         configure(&configuration)
         return try JellyfinClient(configuration: configuration)
     }
 
-    @Test("a sign-in redirected to another host sends the password nowhere else and fails naming both addresses", arguments: [302, 307, 308])
+    @Test(
+        "a sign-in redirected to another host sends the password nowhere else and fails naming both addresses", arguments: [302, 307, 308])
     func signInRedirect(_ status: Int) async throws {
         let thief = try await ScriptedServer { _ in ScriptedServer.json(#"{"AccessToken":"x","User":{"Id":"1","Name":"a","Policy":{}}}"#) }
-        let origin = try await ScriptedServer { _ in .respond(status: status, headers: [("Location", "\(thief.url)/Users/AuthenticateByName")], body: []) }
+        let origin = try await ScriptedServer { _ in
+            .respond(status: status, headers: [("Location", "\(thief.url)/Users/AuthenticateByName")], body: [])
+        }
         let client = try client(origin.url, credential: .password(user: "admin", password: Secret("hunter2-secret")))
         do {
             try await client.signIn()
             Issue.record("a redirected sign-in succeeded")
         } catch {
-            guard case .redirectedElsewhere(_, let from, let to) = error else { Issue.record("got \(error)"); return }
+            guard case .redirectedElsewhere(_, let from, let to) = error else {
+                Issue.record("got \(error)")
+                return
+            }
             #expect(from == (try ServerAddress(origin.url)).origin)
             #expect(to == (try ServerAddress(thief.url)).origin)
             #expect(error.description.contains(from) && error.description.contains(to))
@@ -57,10 +65,14 @@ struct HostileServerTests {
         }
     }
 
-    @Test("ports that do not fit in 16 bits are refused, in --server and in a Location", arguments: ["http://127.0.0.1:99999", "http://127.0.0.1:65536", "http://[::1]:70000", "http://h:0", "http://h:-1", "http://h:8o96"])
+    @Test(
+        "ports that do not fit in 16 bits are refused, in --server and in a Location",
+        arguments: ["http://127.0.0.1:99999", "http://127.0.0.1:65536", "http://[::1]:70000", "http://h:0", "http://h:-1", "http://h:8o96"])
     func ports(_ url: String) throws {
         #expect(throws: JellyfinAPIError.self) { _ = try ServerAddress(url) }
-        #expect(throws: JellyfinAPIError.self) { _ = try JellyfinClient.redirectTarget(url + "/x", from: "http://127.0.0.1:8096/y", endpoint: "GET /y") }
+        #expect(throws: JellyfinAPIError.self) {
+            _ = try JellyfinClient.redirectTarget(url + "/x", from: "http://127.0.0.1:8096/y", endpoint: "GET /y")
+        }
     }
 
     @Test("only literal loopback and localhost itself may get credentials over plain HTTP")
@@ -77,9 +89,13 @@ struct HostileServerTests {
 
     @Test("a redirect loop is reported as one")
     func loop() async throws {
-        let server = try await ScriptedServer { request in .respond(status: 302, headers: [("Location", request.path == "/a" ? "/b" : "/a")], body: []) }
+        let server = try await ScriptedServer { request in
+            .respond(status: 302, headers: [("Location", request.path == "/a" ? "/b" : "/a")], body: [])
+        }
         let client = try client(server.url, credential: nil)
-        await #expect(throws: JellyfinAPIError.redirectLoop(endpoint: "GET /a", hops: 5)) { _ = try await client.send(.get, "/a", authenticated: false) }
+        await #expect(throws: JellyfinAPIError.redirectLoop(endpoint: "GET /a", hops: 5)) {
+            _ = try await client.send(.get, "/a", authenticated: false)
+        }
         await client.shutdown()
         await server.stop()
     }
@@ -87,14 +103,18 @@ struct HostileServerTests {
     @Test("an object with a field twice is refused, not read last-wins")
     func duplicateKeys() async throws {
         let server = try await ScriptedServer { _ in
-            ScriptedServer.json(#"[{"Id":"1","Name":"a","Policy":{"IsAdministrator":true,"EnableRemoteAccess":true,"EnableRemoteAccess":false}}]"#)
+            ScriptedServer.json(
+                #"[{"Id":"1","Name":"a","Policy":{"IsAdministrator":true,"EnableRemoteAccess":true,"EnableRemoteAccess":false}}]"#)
         }
         let client = try client(server.url, credential: .apiKey(Secret("k")))
         do {
             _ = try await client.users()
             Issue.record("accepted a duplicate field")
         } catch {
-            guard case .malformedResponse(_, let detail) = error else { Issue.record("got \(error)"); return }
+            guard case .malformedResponse(_, let detail) = error else {
+                Issue.record("got \(error)")
+                return
+            }
             #expect(detail.contains("EnableRemoteAccess") && detail.contains("twice"))
         }
         await client.shutdown()
@@ -111,7 +131,10 @@ struct HostileServerTests {
             _ = try await client.publicSystemInfo()
             Issue.record("a trickling answer was accepted")
         } catch {
-            guard case .deadlineExceeded = error else { Issue.record("got \(error)"); return }
+            guard case .deadlineExceeded = error else {
+                Issue.record("got \(error)")
+                return
+            }
         }
         let elapsed = ContinuousClock.now - started
         #expect(elapsed < .seconds(6), "took \(elapsed)")
@@ -144,7 +167,9 @@ final class TrickleServer: @unchecked Sendable {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
         listen(listener, 4)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
         port = Int(UInt16(bigEndian: address.sin_port))
         socketDescriptor = listener
         Thread.detachNewThread { [self] in

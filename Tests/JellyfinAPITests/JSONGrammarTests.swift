@@ -15,7 +15,8 @@ struct JSONGrammarTests {
 
     static let refused = [
         "01", "-01", "1.", ".5", "1.e3", "-", "+1", "1e", "1e+", "0x10", "NaN", "Infinity", "1_000", "--1",
-        #"{"a":1,"a":2}"#, #"{"a":1,}"#, "[1,]", #"{'a':1}"#, #""\x""#, #""\ud800""#, #""\udc00x""#, "tru", "nul", "[", "{", #""abc"#, "1 2",
+        #"{"a":1,"a":2}"#, #"{"a":1,}"#, "[1,]", #"{'a':1}"#, #""\x""#, #""\ud800""#, #""\udc00x""#, "tru", "nul", "[", "{", #""abc"#,
+        "1 2",
     ]
 
     @Test("must accept", arguments: accepted.indices)
@@ -31,7 +32,10 @@ struct JSONGrammarTests {
 
     @Test("invalid UTF-8 in a string or a name is an error, not replaced")
     func invalidUTF8() {
-        for bytes: [UInt8] in [[0x22, 0xC3, 0x28, 0x22], [0x22, 0xFF, 0x22], [0x7B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x3A, 0x31, 0x7D], [0x22, 0x5C, 0x6E, 0xE2, 0x82, 0x22]] {
+        for bytes: [UInt8] in [
+            [0x22, 0xC3, 0x28, 0x22], [0x22, 0xFF, 0x22], [0x7B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x3A, 0x31, 0x7D],
+            [0x22, 0x5C, 0x6E, 0xE2, 0x82, 0x22],
+        ] {
             #expect(throws: JSONParseError.self) { try JSONParser.parse(bytes) }
         }
     }
@@ -54,7 +58,10 @@ struct JSONGrammarTests {
     @Test("fuzz: random and mutated documents never crash, and every answer is a value or an error")
     func fuzz() {
         var generator = SplitMix(seed: 0x6a65_6c6c_7966_6f72)
-        let seeds = Self.accepted.map(\.0) + Self.refused + [#"{"Name":"a","Policy":{"IsAdministrator":true,"MaxActiveSessions":0,"BlockedTags":["x"]}}"#]
+        let seeds =
+            Self.accepted.map(\.0) + Self.refused + [
+                #"{"Name":"a","Policy":{"IsAdministrator":true,"MaxActiveSessions":0,"BlockedTags":["x"]}}"#
+            ]
         var parsed = 0
         for round in 0..<4_000 {
             var bytes: [UInt8]
@@ -123,6 +130,8 @@ struct UserNameTests {
     @Test("accepts what Jellyfin accepts", arguments: ["quill-keeper", "Mira O'Neil", "tv_room.2", "ana@home", "Zoë", "a+b"])
     func accepts(_ name: String) { #expect(JellyfinUserName.problem(name) == nil, "\(name)") }
 
-    @Test("refuses what Jellyfin refuses", arguments: [" lead", "trail ", "", ".", "..", "semi;colon", "slash/x", "tab\tx", "new\nline", "<b>"])
+    @Test(
+        "refuses what Jellyfin refuses",
+        arguments: [" lead", "trail ", "", ".", "..", "semi;colon", "slash/x", "tab\tx", "new\nline", "<b>"])
     func refuses(_ name: String) { #expect(JellyfinUserName.problem(name) != nil, "\(name)") }
 }

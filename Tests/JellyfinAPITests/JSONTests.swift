@@ -42,13 +42,17 @@ struct JSONTests {
         #expect(objects[0] == objects[2], "the same fields in another order are equal")
         #expect(objects[0].hashValue == objects[2].hashValue)
         #expect(objects[0] != objects[1])
-        #expect(throws: JSONParseError.self, "a repeated name is refused, not read last-wins") { try JSONParser.parse(#"[{"a":1,"b":2},{"a":1,"a":9}]"#) }
+        #expect(throws: JSONParseError.self, "a repeated name is refused, not read last-wins") {
+            try JSONParser.parse(#"[{"a":1,"b":2},{"a":1,"a":9}]"#)
+        }
         #expect(JSONWriter.string(.object(objects[2])) == #"{"a":1,"b":2}"#)
     }
 
-    @Test("rejects malformed documents with the offset of the problem", arguments: [
-        "", "{", "[1,]", "{\"a\" 1}", "tru", "{\"a\":1} x", "\"unterminated", "01x", "{\"a\":\"\u{01}\"}", "-",
-    ])
+    @Test(
+        "rejects malformed documents with the offset of the problem",
+        arguments: [
+            "", "{", "[1,]", "{\"a\" 1}", "tru", "{\"a\":1} x", "\"unterminated", "01x", "{\"a\":\"\u{01}\"}", "-",
+        ])
     func malformed(_ text: String) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
     }
@@ -108,10 +112,11 @@ struct ModelRoundTripTests {
 
     @Test("server and network configuration keep unknown fields")
     func configurationRoundTrip() throws {
-        var network = try NetworkConfiguration(json: JSONObject([
-            "KnownProxies": [], "LocalNetworkSubnets": [], "RemoteIPFilter": [], "EnableRemoteAccess": true,
-            "IsRemoteIPFilterBlacklist": false, "AutoDiscovery": true, "TomorrowOption": "keep me",
-        ]))
+        var network = try NetworkConfiguration(
+            json: JSONObject([
+                "KnownProxies": [], "LocalNetworkSubnets": [], "RemoteIPFilter": [], "EnableRemoteAccess": true,
+                "IsRemoteIPFilterBlacklist": false, "AutoDiscovery": true, "TomorrowOption": "keep me",
+            ]))
         network.knownProxies = ["10.0.0.2"]
         #expect(network.json["TomorrowOption"] == "keep me")
         #expect(network.json["KnownProxies"] == ["10.0.0.2"])
@@ -120,20 +125,24 @@ struct ModelRoundTripTests {
 
 @Suite("Addresses and versions")
 struct AddressTests {
-    @Test("IP addresses and networks", arguments: [
-        ("192.168.1.0/24", "192.168.1.77", true), ("192.168.1.0/24", "192.168.2.1", false),
-        ("10.0.0.0/8", "10.255.1.1", true), ("0.0.0.0/0", "203.0.113.5", true),
-        ("2001:db8::/32", "2001:db8:1::5", true), ("2001:db8::/32", "2001:db9::1", false),
-        ("127.0.0.1", "127.0.0.1", true), ("::ffff:192.168.1.0/120", "192.168.1.4", true),
-        ("fe80::/10", "fe80::1", true), ("192.168.1.0/24", "::1", false),
-    ])
+    @Test(
+        "IP addresses and networks",
+        arguments: [
+            ("192.168.1.0/24", "192.168.1.77", true), ("192.168.1.0/24", "192.168.2.1", false),
+            ("10.0.0.0/8", "10.255.1.1", true), ("0.0.0.0/0", "203.0.113.5", true),
+            ("2001:db8::/32", "2001:db8:1::5", true), ("2001:db8::/32", "2001:db9::1", false),
+            ("127.0.0.1", "127.0.0.1", true), ("::ffff:192.168.1.0/120", "192.168.1.4", true),
+            ("fe80::/10", "fe80::1", true), ("192.168.1.0/24", "::1", false),
+        ])
     func networks(_ network: String, _ address: String, _ inside: Bool) throws {
         let parsedNetwork = try #require(IPNetwork(network))
         let parsedAddress = try #require(IPAddress(address))
         #expect(parsedNetwork.contains(parsedAddress) == inside)
     }
 
-    @Test("rejects what is not an address", arguments: ["256.1.1.1", "1.2.3", "01.2.3.4", "example.org", "1::2::3", "", "1.2.3.4/33", "::1/129"])
+    @Test(
+        "rejects what is not an address",
+        arguments: ["256.1.1.1", "1.2.3", "01.2.3.4", "example.org", "1::2::3", "", "1.2.3.4/33", "::1/129"])
     func notAddresses(_ text: String) {
         #expect(IPNetwork(text) == nil)
     }

@@ -11,13 +11,14 @@ struct TLSTests {
     func privateCA() async throws {
         try await withEmulator("hardened") { fixture in
             let port = freeLoopbackPort()
-            let caddy = try await CaddyProcess(sites: """
-                localhost:\(port) {
-                \tbind 127.0.0.1
-                \ttls internal
-                \treverse_proxy \(fixture.emulator.host):\(fixture.emulator.port)
-                }
-                """, port: port)
+            let caddy = try await CaddyProcess(
+                sites: """
+                    localhost:\(port) {
+                    \tbind 127.0.0.1
+                    \ttls internal
+                    \treverse_proxy \(fixture.emulator.host):\(fixture.emulator.port)
+                    }
+                    """, port: port)
             defer { caddy.stop() }
             let address = try ServerAddress("https://localhost:\(port)")
             let key = Credential.apiKey(Secret(fixture.scenario.apiKeys[0].token))
@@ -27,7 +28,10 @@ struct TLSTests {
                 _ = try await untrusting.publicSystemInfo()
                 Issue.record("a certificate from an unknown CA was accepted")
             } catch let error as JellyfinAPIError {
-                guard case .tlsFailure = error else { Issue.record("expected a TLS failure, got \(error)"); return }
+                guard case .tlsFailure = error else {
+                    Issue.record("expected a TLS failure, got \(error)")
+                    return
+                }
             }
             await untrusting.shutdown()
 

@@ -41,9 +41,19 @@ struct AuthenticationTests {
             #expect(mira.policy.isDisabled)
 
             let lines = fixture.emulator.log.events.map { $0.fileLine() }
-            #expect(lines.contains { $0.hasSuffix(#"UserManager: Authentication request for "nobody" has been denied (IP: "127.0.0.1")."#) })
-            #expect(lines.contains { $0.hasSuffix(#"Authentication request for "quill-keeper" forbidden: remote access disabled and user not in local network (IP: "203.0.113.7")."#) })
-            #expect(lines.contains { $0.hasSuffix(#"Authentication request for "mira" has been denied because this account is currently disabled (IP: "127.0.0.1")."#) })
+            #expect(
+                lines.contains { $0.hasSuffix(#"UserManager: Authentication request for "nobody" has been denied (IP: "127.0.0.1")."#) })
+            #expect(
+                lines.contains {
+                    $0.hasSuffix(
+                        #"Authentication request for "quill-keeper" forbidden: remote access disabled and user not in local network (IP: "203.0.113.7")."#
+                    )
+                })
+            #expect(
+                lines.contains {
+                    $0.hasSuffix(
+                        #"Authentication request for "mira" has been denied because this account is currently disabled (IP: "127.0.0.1")."#)
+                })
             #expect(lines.contains { $0.hasSuffix(#"Authentication request for "quill-keeper" has succeeded."#) })
             let consoleLines = fixture.emulator.log.events.map { $0.consoleLine() }
             #expect(consoleLines.contains { $0.hasSuffix("Authentication request for nobody has been denied (IP: 127.0.0.1).") })
@@ -87,7 +97,10 @@ struct AuthenticationTests {
             #expect(locked.policy.isDisabled)
             #expect(try await signIn(anonymous, "alice", "alice-watches-films") == 403, "a locked account refuses even the right password")
             #expect(try await admin.activityLog().items.contains { $0.type == "UserLockedOut" })
-            #expect(fixture.emulator.log.events.contains { $0.fileLine().contains(#"Disabling user "alice" due to 3 unsuccessful login attempts."#) })
+            #expect(
+                fixture.emulator.log.events.contains {
+                    $0.fileLine().contains(#"Disabling user "alice" due to 3 unsuccessful login attempts."#)
+                })
 
             // Unlocking needs IsDisabled=false and the counter back to 0.
             var unlock = locked.policy

@@ -100,11 +100,16 @@ struct EmulatorBehaviourTests {
     func logFile() async throws {
         let folder = temporaryDirectory("jf-log")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try await withEmulator("hardened", logDirectory: folder, modify: {
-            $0.devices = []
-            $0.networkConfiguration["KnownProxies"] = ["127.0.0.1"]
-            $0.users[1].policy["AccessSchedules"] = [["DayOfWeek": "Everyday", "StartHour": 0, "EndHour": 0, "UserId": "00000000000000000000000000000000"]]
-        }) { fixture in
+        try await withEmulator(
+            "hardened", logDirectory: folder,
+            modify: {
+                $0.devices = []
+                $0.networkConfiguration["KnownProxies"] = ["127.0.0.1"]
+                $0.users[1].policy["AccessSchedules"] = [
+                    ["DayOfWeek": "Everyday", "StartHour": 0, "EndHour": 0, "UserId": "00000000000000000000000000000000"]
+                ]
+            }
+        ) { fixture in
             let anonymous = try fixture.client(credential: nil)
             let remote6 = try fixture.client(credential: nil, headers: [("X-Forwarded-For", "2001:db8::7")])
             _ = try? await anonymous.authenticate(user: "eve", password: Secret("x"))
@@ -125,7 +130,8 @@ struct EmulatorBehaviourTests {
             #expect(name.range(of: #"^log_\d{8}\.log$"#, options: .regularExpression) != nil)
             let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
             let lines = text.split(separator: "\n").map(String.init)
-            let prefix = #"^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} [+-]\d{2}:\d{2}\] \[INF\] \[\d+\] Jellyfin\.Server\.Implementations\.Users\.UserManager: "#
+            let prefix =
+                #"^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} [+-]\d{2}:\d{2}\] \[INF\] \[\d+\] Jellyfin\.Server\.Implementations\.Users\.UserManager: "#
             let expected = [
                 #"Authentication request for "eve" has been denied \(IP: "127\.0\.0\.1"\)\.$"#,
                 #"Authentication request for "eve" has been denied \(IP: "2001:db8::7"\)\.$"#,

@@ -27,7 +27,13 @@ struct NetworkTests {
 
     @Test("before 10.10.7 an empty KnownProxies trusted X-Forwarded-For from anyone")
     func oldTrustAll() async throws {
-        try await withEmulator("insecure", modify: { $0.version = "10.10.6"; $0.users[1].policy["EnableRemoteAccess"] = false }) { fixture in
+        try await withEmulator(
+            "insecure",
+            modify: {
+                $0.version = "10.10.6"
+                $0.users[1].policy["EnableRemoteAccess"] = false
+            }
+        ) { fixture in
             let forged = try fixture.client(credential: nil, headers: [("X-Forwarded-For", "203.0.113.50")])
             #expect(try await forged.publicUsers().contains { $0.name == "alice" } == false)
             await forged.shutdown()
@@ -53,7 +59,13 @@ struct NetworkTests {
 
     @Test("a token used from outside by a user without remote access gets 403")
     func tokenFromOutside() async throws {
-        try await withEmulator("hardened", modify: { $0.devices = []; $0.users[1].policy["EnableRemoteAccess"] = false }) { fixture in
+        try await withEmulator(
+            "hardened",
+            modify: {
+                $0.devices = []
+                $0.users[1].policy["EnableRemoteAccess"] = false
+            }
+        ) { fixture in
             let lan = try fixture.client(credential: nil)
             let result = try await lan.authenticate(user: "mira", password: Secret("mira-has-a-long-passphrase"))
             let remote = try fixture.client(credential: .apiKey(result.accessToken), headers: [("X-Forwarded-For", "198.51.100.4")])
@@ -90,10 +102,13 @@ struct NetworkTests {
             await allowed.shutdown()
             await other.shutdown()
         }
-        try await withEmulator("hardened", modify: {
-            $0.networkConfiguration["RemoteIPFilter"] = ["198.51.100.0/24"]
-            $0.networkConfiguration["IsRemoteIPFilterBlacklist"] = true
-        }) { fixture in
+        try await withEmulator(
+            "hardened",
+            modify: {
+                $0.networkConfiguration["RemoteIPFilter"] = ["198.51.100.0/24"]
+                $0.networkConfiguration["IsRemoteIPFilterBlacklist"] = true
+            }
+        ) { fixture in
             let blocked = try fixture.client(credential: nil, headers: [("X-Forwarded-For", "198.51.100.77")])
             #expect(try await status(blocked, "/System/Info/Public") == 503)
             await blocked.shutdown()
@@ -105,7 +120,8 @@ struct NetworkTests {
         try await withEmulator("spoofable-proxies") { fixture in
             // The proxy appends the real client (203.0.113.5) to a forged LAN hop: with 0.0.0.0/0 trusted, the forged hop wins.
             let forged = try fixture.client(credential: nil, headers: [("X-Forwarded-For", "192.168.1.10, 203.0.113.5")])
-            #expect(try await forged.publicUsers().map(\.name) == ["guest"], "guest has no remote access but is listed to a forged LAN address")
+            #expect(
+                try await forged.publicUsers().map(\.name) == ["guest"], "guest has no remote access but is listed to a forged LAN address")
             let honest = try fixture.client(credential: nil, headers: [("X-Forwarded-For", "203.0.113.5")])
             #expect(try await honest.publicUsers().isEmpty)
             await forged.shutdown()
@@ -115,10 +131,13 @@ struct NetworkTests {
 
     @Test("KnownProxies takes effect only after a restart")
     func knownProxiesNeedRestart() async throws {
-        try await withEmulator("insecure", modify: {
-            $0.users[1].policy["EnableRemoteAccess"] = false
-            $0.networkConfiguration["LocalNetworkSubnets"] = ["192.168.1.0/24"]
-        }) { fixture in
+        try await withEmulator(
+            "insecure",
+            modify: {
+                $0.users[1].policy["EnableRemoteAccess"] = false
+                $0.networkConfiguration["LocalNetworkSubnets"] = ["192.168.1.0/24"]
+            }
+        ) { fixture in
             let admin = try fixture.client()
             var network = try await admin.networkConfiguration()
             network.knownProxies = ["127.0.0.1"]
@@ -147,7 +166,13 @@ struct NetworkTests {
 
     @Test("/Users/Public shows only visible, enabled users")
     func publicUsers() async throws {
-        try await withEmulator("insecure", modify: { $0.users[2].policy["IsDisabled"] = true; $0.users[0].policy["IsHidden"] = true }) { fixture in
+        try await withEmulator(
+            "insecure",
+            modify: {
+                $0.users[2].policy["IsDisabled"] = true
+                $0.users[0].policy["IsHidden"] = true
+            }
+        ) { fixture in
             let anonymous = try fixture.client(credential: nil)
             #expect(try await anonymous.publicUsers().map(\.name) == ["alice"])
             await anonymous.shutdown()

@@ -25,7 +25,8 @@ struct OpenAPIFidelityTests {
         #expect(routes.count >= 40)
         for route in routes {
             let operations = byLowercase[route.template.lowercased()]?.objectValue
-            #expect(operations?[route.method.lowercased()] != nil, "\(route.method) \(route.template) is not in Jellyfin's OpenAPI document")
+            #expect(
+                operations?[route.method.lowercased()] != nil, "\(route.method) \(route.template) is not in Jellyfin's OpenAPI document")
         }
     }
 
@@ -58,14 +59,16 @@ struct OpenAPIFidelityTests {
                 } else if template == "/Users/New" {
                     body = ["Name": "schema-check", "Password": "p"]
                 }
-                let response = try await client.send(method == "GET" ? .get : .post, path, body: body, authenticated: template != "/Users/AuthenticateByName")
+                let response = try await client.send(
+                    method == "GET" ? .get : .post, path, body: body, authenticated: template != "/Users/AuthenticateByName")
                 #expect(response.status == 200, "\(method) \(path) answered \(response.status)")
                 let value = try JSONParser.parse(response.body)
                 let schema: JSONValue
                 if let named {
                     schema = ["$ref": .string("#/components/schemas/\(named)")]
                 } else {
-                    schema = try #require(validator.responseSchema(method: method, path: template), "no 200 JSON schema for \(method) \(template)")
+                    schema = try #require(
+                        validator.responseSchema(method: method, path: template), "no 200 JSON schema for \(method) \(template)")
                 }
                 let problems = validator.validate(value, against: schema, at: "\(method) \(template)")
                 #expect(problems.isEmpty, "\(problems.prefix(10).joined(separator: "\n"))")
@@ -78,7 +81,9 @@ struct OpenAPIFidelityTests {
     func validatorCatchesMistakes() throws {
         let validator = SchemaValidator(document: try Self.document())
         let schema: JSONValue = ["$ref": "#/components/schemas/UserPolicy"]
-        let bad: JSONValue = ["IsAdministrator": "yes", "MadeUpField": true, "LoginAttemptsBeforeLockout": 1.5, "SyncPlayAccess": "Sometimes"]
+        let bad: JSONValue = [
+            "IsAdministrator": "yes", "MadeUpField": true, "LoginAttemptsBeforeLockout": 1.5, "SyncPlayAccess": "Sometimes",
+        ]
         let problems = validator.validate(bad, against: schema, at: "policy")
         #expect(problems.contains { $0.contains("IsAdministrator") })
         #expect(problems.contains { $0.contains("MadeUpField") })
@@ -119,7 +124,8 @@ struct SchemaValidator {
         guard let raw = schemaValue.objectValue else { return [] }
         let schema = resolve(raw)
         if value.isNull {
-            return schema["nullable"]?.boolValue == true || schema.keys.isEmpty ? [] : ["\(location): null where the schema does not allow it"]
+            return schema["nullable"]?.boolValue == true || schema.keys.isEmpty
+                ? [] : ["\(location): null where the schema does not allow it"]
         }
         var problems: [String] = []
         if let allowed = schema["enum"]?.arrayValue, !allowed.contains(value) {
@@ -150,7 +156,9 @@ struct SchemaValidator {
             guard let object = value.objectValue else { return problems + ["\(location): expected an object, found \(value.kindName)"] }
             for (key, field) in object.fields {
                 guard let fieldSchema = properties[key] else {
-                    if schema["additionalProperties"]?.boolValue == false { problems.append("\(location).\(key): not a property of this schema") }
+                    if schema["additionalProperties"]?.boolValue == false {
+                        problems.append("\(location).\(key): not a property of this schema")
+                    }
                     continue
                 }
                 problems += validate(field, against: fieldSchema, at: "\(location).\(key)")

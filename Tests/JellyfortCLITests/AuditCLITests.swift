@@ -54,18 +54,23 @@ struct AuditCLITests {
             var arguments = ["audit", "--server", fixture.emulator.url, "--format", "json"] + extra
             if credential, let key = fixture.scenario.apiKeys.first { arguments += ["--api-key-file", try CLI.secretFile(key.token)] }
             let result = try await CLI.run(arguments)
-            let report = try #require(try JSONParser.parse(result.stdout).objectValue, "stdout is not one JSON document: \(result.stdout.prefix(200)) \(result.stderr)")
+            let report = try #require(
+                try JSONParser.parse(result.stdout).objectValue,
+                "stdout is not one JSON document: \(result.stdout.prefix(200)) \(result.stderr)")
             return (result, report)
         }
     }
 
     func statuses(_ report: JSONObject) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: (report["controls"]?.arrayValue ?? []).compactMap { control in
-            control.objectValue.flatMap { object in object["id"]?.stringValue.map { ($0, object["status"]?.stringValue ?? "") } }
-        })
+        Dictionary(
+            uniqueKeysWithValues: (report["controls"]?.arrayValue ?? []).compactMap { control in
+                control.objectValue.flatMap { object in object["id"]?.stringValue.map { ($0, object["status"]?.stringValue ?? "") } }
+            })
     }
 
-    @Test("every scenario: each control's status, every catalogue id once, exit code", arguments: ["insecure", "hardened", "wizard-open", "lockout-bug", "spoofable-proxies"])
+    @Test(
+        "every scenario: each control's status, every catalogue id once, exit code",
+        arguments: ["insecure", "hardened", "wizard-open", "lockout-bug", "spoofable-proxies"])
     func scenario(_ name: String) async throws {
         let (result, report) = try await audit(name)
         let found = statuses(report)
@@ -128,31 +133,37 @@ struct AuditCLITests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("jellyfort.yml").path
         try """
-            failOn: critical
-            lanCidr: [10.9.0.0/16]
-            suppress:
-              - id: server.quickconnect
-                reason: the TV signs in with Quick Connect
-              - id: login.hidden-users
-                subject: user:kids
-                reason: the kids pick their name
-              - id: network.cors
-                reason: an old widget
-                expires: 2020-01-01
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        failOn: critical
+        lanCidr: [10.9.0.0/16]
+        suppress:
+          - id: server.quickconnect
+            reason: the TV signs in with Quick Connect
+          - id: login.hidden-users
+            subject: user:kids
+            reason: the kids pick their name
+          - id: network.cors
+            reason: an old widget
+            expires: 2020-01-01
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let (result, report) = try await audit("insecure", ["--config", path])
         let found = statuses(report)
         #expect(found["server.quickconnect"] == "muted")
         #expect(found["network.cors"] == "fail")
         let hidden = report["controls"]?.arrayValue?.compactMap(\.objectValue).first { $0["id"] == "login.hidden-users" }
         #expect(hidden?["findings"]?.arrayValue?.compactMap { $0.objectValue?["subject"]?.stringValue } == ["user:admin", "user:alice"])
-        #expect(report["notices"]?.arrayValue?.contains { $0.stringValue?.contains("network.cors") == true && $0.stringValue?.contains("expired") == true } == true)
+        #expect(
+            report["notices"]?.arrayValue?.contains {
+                $0.stringValue?.contains("network.cors") == true && $0.stringValue?.contains("expired") == true
+            } == true)
         #expect(result.status == 1, "admin.remote-access is critical and failing")
     }
 
-    @Test("a config file that is wrong says so in one line and exits 64", arguments: [
-        "suppress:\n  - id: api.keys\n", "suppress:\n  - id: no.such-control\n    reason: because\n", "cdn: akamai\n", "failOn: sometimes\n", "colour: blue\n", "suppress: [1, 2]\n", "lanCidr: [not-a-cidr]\n", "{{{",
-    ])
+    @Test(
+        "a config file that is wrong says so in one line and exits 64",
+        arguments: [
+            "suppress:\n  - id: api.keys\n", "suppress:\n  - id: no.such-control\n    reason: because\n", "cdn: akamai\n",
+            "failOn: sometimes\n", "colour: blue\n", "suppress: [1, 2]\n", "lanCidr: [not-a-cidr]\n", "{{{",
+        ])
     func badConfig(_ text: String) async throws {
         let path = temporaryDirectory("badconfig").appendingPathComponent("jellyfort.yml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -162,11 +173,14 @@ struct AuditCLITests {
         #expect(result.stderr.contains(path))
     }
 
-    @Test("usage errors exit 64 with a message", arguments: [
-        ["audit"], ["audit", "--server", "http://x", "--lan-cidr", "192.168.1.0/33"], ["audit", "--server", "http://x", "--only", "no.such-control"],
-        ["audit", "--server", "http://x", "--format", "pdf"], ["audit", "--bogus"], ["frobnicate"], ["audit", "--server", "ftp://x"],
-        ["audit", "--server", "http://x", "--cdn", "akamai"], ["controls", "explain", "nope"],
-    ])
+    @Test(
+        "usage errors exit 64 with a message",
+        arguments: [
+            ["audit"], ["audit", "--server", "http://x", "--lan-cidr", "192.168.1.0/33"],
+            ["audit", "--server", "http://x", "--only", "no.such-control"],
+            ["audit", "--server", "http://x", "--format", "pdf"], ["audit", "--bogus"], ["frobnicate"], ["audit", "--server", "ftp://x"],
+            ["audit", "--server", "http://x", "--cdn", "akamai"], ["controls", "explain", "nope"],
+        ])
     func usageErrors(_ arguments: [String]) async throws {
         let result = try await CLI.run(arguments)
         #expect(result.status == 64, "\(arguments): exit \(result.status) \(result.stderr)")
@@ -205,7 +219,9 @@ struct AuditCLITests {
     @Test("a missing key file: exit 2 naming the file, and the anonymous audit still runs")
     func missingKeyFile() async throws {
         try await withEmulator("insecure") { fixture in
-            let result = try await CLI.run(["audit", "--server", fixture.emulator.url, "--api-key-file", "/nonexistent/jf-key", "--format", "json"])
+            let result = try await CLI.run([
+                "audit", "--server", fixture.emulator.url, "--api-key-file", "/nonexistent/jf-key", "--format", "json",
+            ])
             #expect(result.status == 2)
             #expect(result.stderr.contains("/nonexistent/jf-key"))
             let report = try #require(try JSONParser.parse(result.stdout).objectValue)
@@ -216,7 +232,9 @@ struct AuditCLITests {
     @Test("a server that answers garbage: exit 2, affected controls unknown, never a crash or a pass")
     func garbage() async throws {
         let server = try await ScriptedServer { request in
-            request.path == "/System/Info/Public" ? ScriptedServer.json(#"{"Version":"10.11.11","StartupWizardCompleted":true}"#) : ScriptedServer.json("<html>not json</html>")
+            request.path == "/System/Info/Public"
+                ? ScriptedServer.json(#"{"Version":"10.11.11","StartupWizardCompleted":true}"#)
+                : ScriptedServer.json("<html>not json</html>")
         }
         let key = try CLI.secretFile("0123456789abcdef0123456789abcdef")
         let result = try await CLI.run(["audit", "--server", server.url, "--api-key-file", key, "--format", "json"])
@@ -244,7 +262,9 @@ struct AuditCLITests {
     func passwordSignIn() async throws {
         try await withEmulator("insecure") { fixture in
             let password = try CLI.secretFile("hunter2-but-longer\n")
-            let result = try await CLI.run(["audit", "--server", fixture.emulator.url, "--user", "admin", "--password-file", password, "--format", "json"])
+            let result = try await CLI.run([
+                "audit", "--server", fixture.emulator.url, "--user", "admin", "--password-file", password, "--format", "json",
+            ])
             #expect(result.status == 1)
             let report = try #require(try JSONParser.parse(result.stdout).objectValue)
             #expect(statuses(report)["admin.remote-access"] == "fail")
@@ -259,12 +279,16 @@ struct AuditCLITests {
             defer { try? FileManager.default.removeItem(at: folder) }
             let path = folder.appendingPathComponent("report.md").path
             let key = try CLI.secretFile(fixture.scenario.apiKeys[0].token)
-            let result = try await CLI.run(["audit", "--server", fixture.emulator.url, "--api-key-file", key, "--format", "markdown", "--output", path])
+            let result = try await CLI.run([
+                "audit", "--server", fixture.emulator.url, "--api-key-file", key, "--format", "markdown", "--output", path,
+            ])
             #expect(result.status == 1)
             #expect(result.stdout.isEmpty)
             let text = try String(contentsOfFile: path, encoding: .utf8)
             #expect(text.hasPrefix("# Jellyfort audit of http://127.0.0.1:"))
-            let unwritable = try await CLI.run(["audit", "--server", fixture.emulator.url, "--api-key-file", key, "--output", "/nonexistent/dir/r.txt"])
+            let unwritable = try await CLI.run([
+                "audit", "--server", fixture.emulator.url, "--api-key-file", key, "--output", "/nonexistent/dir/r.txt",
+            ])
             #expect(unwritable.status == 2)
             #expect(unwritable.stderr.contains("/nonexistent/dir/r.txt"))
         }
@@ -294,7 +318,8 @@ struct OtherCommandsTests {
         #expect(result.stdout.contains("admin.remote-access (critical): the only administrator can sign in from the internet"))
         #expect(result.stdout.contains("EnableRemoteAccess: true → false   [admin.remote-access]"))
         let scores = try #require(result.stdout.range(of: #"Score 10/100 \(F\) → (\d+)/100"#, options: .regularExpression))
-        let after = Int(result.stdout[scores].split(separator: "→").last!.trimmingCharacters(in: .whitespaces).split(separator: "/").first!)!
+        let after = Int(
+            result.stdout[scores].split(separator: "→").last!.trimmingCharacters(in: .whitespaces).split(separator: "/").first!)!
         #expect(after >= 35, "hardening raises the score")
         #expect(result.stdout.contains("the score is back to 10/100"))
         #expect(result.stdout.contains("jellyfort audit --server https://your-jellyfin"))

@@ -21,7 +21,9 @@ enum CLI {
         try await runProgram(binary, arguments, environment: environment, workingDirectory: workingDirectory)
     }
 
-    static func runProgram(_ program: URL, _ arguments: [String], environment: [String: String] = [:], workingDirectory: URL? = nil) async throws -> CLIResult {
+    static func runProgram(_ program: URL, _ arguments: [String], environment: [String: String] = [:], workingDirectory: URL? = nil)
+        async throws -> CLIResult
+    {
         let folder = temporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("out")
@@ -42,7 +44,10 @@ enum CLI {
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice
         let (exited, continuation) = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in continuation.yield(); continuation.finish() }
+        process.terminationHandler = { _ in
+            continuation.yield()
+            continuation.finish()
+        }
         try process.run()
         for await _ in exited { break }
         return CLIResult(

@@ -10,7 +10,10 @@ struct DeployCLITests {
         let folder = temporaryDirectory("deploy")
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("bundle").path
-        let arguments = ["deploy", "--domain", "jellyfin.example.org", "--media", "/srv/media", "--lan-cidr", "192.168.1.0/24", "--cdn", "cloudflare", "--out", out]
+        let arguments = [
+            "deploy", "--domain", "jellyfin.example.org", "--media", "/srv/media", "--lan-cidr", "192.168.1.0/24", "--cdn", "cloudflare",
+            "--out", out,
+        ]
         let first = try await CLI.run(arguments)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("Certificate Transparency"))
@@ -24,12 +27,16 @@ struct DeployCLITests {
         #expect(try await CLI.run(arguments + ["--force"]).status == 0)
     }
 
-    @Test("bad input exits 64 with one line", arguments: [
-        ["deploy", "--domain", "not a domain", "--media", "/srv/media"], ["deploy", "--domain", "a.example.org", "--media", "relative/path"],
-        ["deploy", "--domain", "a.example.org", "--media", "/srv/media", "--allow", "300.1.1.1"], ["deploy", "--domain", "a.example.org"],
-        ["deploy", "--domain", "a.example.org", "--media", "/srv/media", "--cdn", "akamai"],
-        ["deploy", "--domain", "a.example.org", "--media", "/srv/media", "--cdn", "cloudflare", "--cdn-ranges", "/nonexistent/ranges"],
-    ])
+    @Test(
+        "bad input exits 64 with one line",
+        arguments: [
+            ["deploy", "--domain", "not a domain", "--media", "/srv/media"],
+            ["deploy", "--domain", "a.example.org", "--media", "relative/path"],
+            ["deploy", "--domain", "a.example.org", "--media", "/srv/media", "--allow", "300.1.1.1"],
+            ["deploy", "--domain", "a.example.org"],
+            ["deploy", "--domain", "a.example.org", "--media", "/srv/media", "--cdn", "akamai"],
+            ["deploy", "--domain", "a.example.org", "--media", "/srv/media", "--cdn", "cloudflare", "--cdn-ranges", "/nonexistent/ranges"],
+        ])
     func badInput(_ arguments: [String]) async throws {
         let result = try await CLI.run(arguments + ["--out", temporaryDirectory("deploy-bad").path])
         #expect(result.status == 64, "\(arguments): \(result.status) \(result.stderr)")
@@ -44,7 +51,10 @@ struct DeploymentAuditCLITests {
         let folder = temporaryDirectory("audit-deploy")
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("bundle").path
-        #expect(try await CLI.run(["deploy", "--domain", "reels-7f3k.example.org", "--media", "/srv/media", "--allow", "198.51.100.0/24", "--out", out]).status == 0)
+        #expect(
+            try await CLI.run([
+                "deploy", "--domain", "reels-7f3k.example.org", "--media", "/srv/media", "--allow", "198.51.100.0/24", "--out", out,
+            ]).status == 0)
         let clean = try await CLI.run(["audit", "--deployment", out, "--allow", "198.51.100.0/24", "--format", "json"])
         #expect(clean.status == 0, "\(clean.stderr)")
         let report = try #require(try JSONParser.parse(clean.stdout).objectValue)
@@ -60,7 +70,8 @@ struct DeploymentAuditCLITests {
 
         let bad = folder.appendingPathComponent("bad")
         try FileManager.default.createDirectory(at: bad, withIntermediateDirectories: true)
-        try "#!/bin/sh\nsudo podman run -d --privileged -p 8096:8096 -v /srv/media:/media jellyfin/jellyfin\n".write(to: bad.appendingPathComponent("run.sh"), atomically: true, encoding: .utf8)
+        try "#!/bin/sh\nsudo podman run -d --privileged -p 8096:8096 -v /srv/media:/media jellyfin/jellyfin\n".write(
+            to: bad.appendingPathComponent("run.sh"), atomically: true, encoding: .utf8)
         let failing = try await CLI.run(["audit", "--deployment", bad.path])
         #expect(failing.status == 1)
         #expect(failing.stdout.contains("run.sh:2"))

@@ -17,16 +17,22 @@ struct HardenCLITests {
             let key = try CLI.secretFile(fixture.scenario.apiKeys[0].token)
             let client = try fixture.client()
             let before = try await ServerSnapshot.read(client)
-            let plan = try await CLI.run(["harden", "--server", fixture.emulator.url, "--api-key-file", key, "--format", "json"], environment: environment(state))
+            let plan = try await CLI.run(
+                ["harden", "--server", fixture.emulator.url, "--api-key-file", key, "--format", "json"], environment: environment(state))
             #expect(plan.status == 0, "\(plan.stderr)")
             let document = try #require(try JSONParser.parse(plan.stdout).objectValue)
             #expect(document["applied"] == false)
             #expect(document["runId"]?.stringValue?.isEmpty == false)
             let changes = document["changes"]?.arrayValue?.compactMap(\.objectValue) ?? []
-            #expect(changes.contains { $0["control"] == "admin.remote-access" && $0["subject"] == "user:admin" && $0["field"] == "EnableRemoteAccess" && $0["from"] == true && $0["to"] == false })
+            #expect(
+                changes.contains {
+                    $0["control"] == "admin.remote-access" && $0["subject"] == "user:admin" && $0["field"] == "EnableRemoteAccess"
+                        && $0["from"] == true && $0["to"] == false
+                })
             #expect(document["skipped"]?.arrayValue?.contains { $0.objectValue?["control"] == "proxy.known-proxies" } == true)
             #expect(try await ServerSnapshot.read(client) == before)
-            let refused = try await CLI.run(["harden", "--server", fixture.emulator.url, "--api-key-file", key, "--apply"], environment: environment(state))
+            let refused = try await CLI.run(
+                ["harden", "--server", fixture.emulator.url, "--api-key-file", key, "--apply"], environment: environment(state))
             #expect(refused.status == 2)
             #expect(refused.stderr.contains("--yes"))
             #expect(try await ServerSnapshot.read(client) == before)
@@ -43,8 +49,11 @@ struct HardenCLITests {
             let key = try CLI.secretFile(fixture.scenario.apiKeys[0].token)
             let client = try fixture.client()
             let before = try await ServerSnapshot.read(client)
-            let applied = try await CLI.run(["harden", "--server", fixture.emulator.url, "--api-key-file", key, "--lan-cidr", "192.168.1.0/24",
-                                             "--proxy", "127.0.0.1", "--admin-name", "quill-keeper", "--skip", "devices.stale", "--apply", "--yes"], environment: environment(state))
+            let applied = try await CLI.run(
+                [
+                    "harden", "--server", fixture.emulator.url, "--api-key-file", key, "--lan-cidr", "192.168.1.0/24",
+                    "--proxy", "127.0.0.1", "--admin-name", "quill-keeper", "--skip", "devices.stale", "--apply", "--yes",
+                ], environment: environment(state))
             #expect(applied.status == 0, "\(applied.stderr)")
             #expect(applied.stdout.contains("After the run:"))
             #expect(applied.stdout.contains("PASS     admin.remote-access"))
@@ -67,20 +76,31 @@ struct HardenCLITests {
     func killedMidRun() async throws {
         let state = temporaryDirectory("state")
         defer { try? FileManager.default.removeItem(at: state) }
-        try await withEmulator("insecure", modify: { $0.generatedUsers = 1500; $0.devices = [] }) { fixture in
+        try await withEmulator(
+            "insecure",
+            modify: {
+                $0.generatedUsers = 1500
+                $0.devices = []
+            }
+        ) { fixture in
             let key = try CLI.secretFile(fixture.scenario.apiKeys[0].token)
             let client = try fixture.client()
             let before = try await ServerSnapshot.read(client)
             let process = Process()
             process.executableURL = CLI.binary
-            process.arguments = ["harden", "--server", fixture.emulator.url, "--api-key-file", key, "--lan-cidr", "192.168.1.0/24", "--apply", "--yes"]
+            process.arguments = [
+                "harden", "--server", fixture.emulator.url, "--api-key-file", key, "--lan-cidr", "192.168.1.0/24", "--apply", "--yes",
+            ]
             var env = ProcessInfo.processInfo.environment
             env["XDG_STATE_HOME"] = state.path
             process.environment = env
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             let (exited, continuation) = AsyncStream<Void>.makeStream()
-            process.terminationHandler = { _ in continuation.yield(); continuation.finish() }
+            process.terminationHandler = { _ in
+                continuation.yield()
+                continuation.finish()
+            }
             try process.run()
             let runs = state.appendingPathComponent("jellyfort/runs")
             var journalLines = 0
@@ -122,8 +142,10 @@ struct HardenCLITests {
             #expect(try await CLI.run(["unlock", "nobody", "--server", fixture.emulator.url, "--api-key-file", key]).status == 2)
             await client.shutdown()
         }
-        for arguments in [["harden", "--server", "http://x", "--lockout", "50"], ["harden", "--server", "http://x", "--rename", "nonsense"],
-                          ["harden", "--server", "http://x", "--accept-risk", "everything"], ["harden", "--server", "http://x", "--only", "no.such"]] {
+        for arguments in [
+            ["harden", "--server", "http://x", "--lockout", "50"], ["harden", "--server", "http://x", "--rename", "nonsense"],
+            ["harden", "--server", "http://x", "--accept-risk", "everything"], ["harden", "--server", "http://x", "--only", "no.such"],
+        ] {
             let result = try await CLI.run(arguments)
             #expect(result.status == 64, "\(arguments): \(result.status) \(result.stderr)")
         }

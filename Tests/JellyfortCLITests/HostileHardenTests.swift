@@ -8,13 +8,18 @@ import Testing
 /// lists no administrator. Neither may look like success.
 @Suite("harden and audit against a lying server")
 struct HostileHardenTests {
-    static let admin = #"{"Name":"admin","Id":"0123456789abcdef0123456789abcdef","HasPassword":true,"Policy":{"IsAdministrator":true,"IsHidden":false,"IsDisabled":false,"EnableRemoteAccess":true,"EnableContentDeletion":false,"EnableContentDeletionFromFolders":[],"EnableRemoteControlOfOtherUsers":false,"LoginAttemptsBeforeLockout":-1,"MaxActiveSessions":0,"AuthenticationProviderId":"a","PasswordResetProviderId":"b"}}"#
+    static let admin =
+        #"{"Name":"admin","Id":"0123456789abcdef0123456789abcdef","HasPassword":true,"Policy":{"IsAdministrator":true,"IsHidden":false,"#
+        + #""IsDisabled":false,"EnableRemoteAccess":true,"EnableContentDeletion":false,"EnableContentDeletionFromFolders":[],"#
+        + #""EnableRemoteControlOfOtherUsers":false,"LoginAttemptsBeforeLockout":-1,"MaxActiveSessions":0,"#
+        + #""AuthenticationProviderId":"a","PasswordResetProviderId":"b"}}"#
 
     static func lyingServer(users: String) async throws -> ScriptedServer {
         try await ScriptedServer { request in
             switch (request.method, request.path) {
             case ("POST", _): .respond(status: 204, headers: [], body: [])
-            case ("GET", "/System/Info/Public"): ScriptedServer.json(#"{"Version":"10.11.10","ServerName":"den","StartupWizardCompleted":true,"Id":"x"}"#)
+            case ("GET", "/System/Info/Public"):
+                ScriptedServer.json(#"{"Version":"10.11.10","ServerName":"den","StartupWizardCompleted":true,"Id":"x"}"#)
             case ("GET", "/Users/Public"): ScriptedServer.json("[]")
             case ("GET", "/Users"): ScriptedServer.json(users)
             default: .respond(status: 404, headers: [], body: [])
@@ -29,7 +34,10 @@ struct HostileHardenTests {
         defer { try? FileManager.default.removeItem(at: state) }
         let key = try CLI.secretFile("0123456789abcdef0123456789abcdef")
         let result = try await CLI.run(
-            ["harden", "--server", server.url, "--api-key-file", key, "--only", "login.hidden-users", "--apply", "--yes", "--format", "json"],
+            [
+                "harden", "--server", server.url, "--api-key-file", key, "--only", "login.hidden-users", "--apply", "--yes", "--format",
+                "json",
+            ],
             environment: ["XDG_STATE_HOME": state.path])
         #expect(result.status == 1, "\(result.stderr)")
         let document = try #require(try JSONParser.parse(result.stdout).objectValue)
@@ -76,8 +84,15 @@ struct HostileHardenTests {
     func escapeSequences() async throws {
         let server = try await ScriptedServer { request in
             switch request.path {
-            case "/System/Info/Public": ScriptedServer.json(#"{"Version":"10.11.10","ServerName":"den\u001b[2J\u001b]0;owned\u0007","StartupWizardCompleted":true,"Id":"x"}"#)
-            case "/Users/Public": ScriptedServer.json(#"[{"Name":"\u001b[32mPASS\u001b[0m","Id":"0123456789abcdef0123456789abcdef","Policy":{"IsAdministrator":true,"IsHidden":false,"IsDisabled":false,"EnableRemoteAccess":true,"EnableContentDeletion":false,"LoginAttemptsBeforeLockout":-1,"MaxActiveSessions":0,"AuthenticationProviderId":"a","PasswordResetProviderId":"b"}}]"#)
+            case "/System/Info/Public":
+                ScriptedServer.json(
+                    #"{"Version":"10.11.10","ServerName":"den\u001b[2J\u001b]0;owned\u0007","StartupWizardCompleted":true,"Id":"x"}"#)
+            case "/Users/Public":
+                ScriptedServer.json(
+                    #"[{"Name":"\u001b[32mPASS\u001b[0m","Id":"0123456789abcdef0123456789abcdef","Policy":{"IsAdministrator":true,"#
+                        + #""IsHidden":false,"IsDisabled":false,"EnableRemoteAccess":true,"EnableContentDeletion":false,"#
+                        + #""LoginAttemptsBeforeLockout":-1,"MaxActiveSessions":0,"AuthenticationProviderId":"a","PasswordResetProviderId":"b"}}]"#
+                )
             default: .respond(status: 404, headers: [], body: [])
             }
         }

@@ -40,7 +40,8 @@ struct SettingsResolutionTests {
         #expect(fromFile.deadlineSeconds == 40)
 
         let flags = RunSettings.Flags(
-            server: "https://flag.example.org", apiKeyFile: "/keys/flag", lanCIDRs: ["192.168.1.0/24"], failOn: .low, deployment: ["/tmp/x"], deadlineSeconds: 5)
+            server: "https://flag.example.org", apiKeyFile: "/keys/flag", lanCIDRs: ["192.168.1.0/24"], failOn: .low,
+            deployment: ["/tmp/x"], deadlineSeconds: 5)
         let fromFlags = try RunSettings.resolve(flags, file: file, fileName: "j.yml")
         #expect(fromFlags.server == "https://flag.example.org")
         #expect(fromFlags.apiKeyFile == "/keys/flag")
@@ -58,13 +59,16 @@ struct SettingsResolutionTests {
 
     @Test("signing in with --user does not also take the file's API key")
     func userDropsFileKey() throws {
-        let settings = try RunSettings.resolve(RunSettings.Flags(user: "quill"), file: file { $0.apiKeyFile = "/keys/file" }, fileName: "j.yml")
+        let settings = try RunSettings.resolve(
+            RunSettings.Flags(user: "quill"), file: file { $0.apiKeyFile = "/keys/file" }, fileName: "j.yml")
         #expect(settings.apiKeyFile == nil)
     }
 
-    @Test("a bad value in the file is refused with the file's name", arguments: [
-        ("lan", "not-a-cidr"), ("allow", "300.1.1.1"), ("cdn", "akamai"), ("failOn", "sometimes"),
-    ])
+    @Test(
+        "a bad value in the file is refused with the file's name",
+        arguments: [
+            ("lan", "not-a-cidr"), ("allow", "300.1.1.1"), ("cdn", "akamai"), ("failOn", "sometimes"),
+        ])
     func badValues(_ key: String, _ value: String) {
         let file = file {
             switch key {
@@ -86,7 +90,8 @@ struct SettingsResolutionTests {
         let folder = temporaryDirectory("thresholds")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("jellyfort.yml").path
-        try "thresholds:\n  lockoutMaxAttempts: 4\n  staleDeviceDays: 30\ndeadline: 45\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "thresholds:\n  lockoutMaxAttempts: 4\n  staleDeviceDays: 30\ndeadline: 45\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         let loaded = try AuditConfiguration.load(path)
         #expect(loaded.thresholds.lockoutMaxAttempts == 4)
         #expect(loaded.thresholds.staleDeviceDays == 30)
@@ -108,6 +113,15 @@ struct SettingsResolutionTests {
                 "\(error)".contains(expected) && "\(error)".contains(path)
             }
         }
+    }
+
+    @Test("an empty jellyfort.yml is all defaults, not an unreadable file")
+    func emptyConfig() throws {
+        let folder = temporaryDirectory("emptyconfig")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("jellyfort.yml").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        #expect(try AuditConfiguration.load(path) == AuditConfiguration())
     }
 
     @Test("a FIFO given as --config is refused at once instead of blocking")
@@ -132,9 +146,10 @@ struct ConfigEverywhereTests {
 
     func statuses(_ stdout: String) throws -> [String: String] {
         let report = try #require(try JSONParser.parse(stdout).objectValue)
-        return Dictionary(uniqueKeysWithValues: (report["controls"]?.arrayValue ?? []).compactMap { control in
-            control.objectValue.flatMap { object in object["id"]?.stringValue.map { ($0, object["status"]?.stringValue ?? "") } }
-        })
+        return Dictionary(
+            uniqueKeysWithValues: (report["controls"]?.arrayValue ?? []).compactMap { control in
+                control.objectValue.flatMap { object in object["id"]?.stringValue.map { ($0, object["status"]?.stringValue ?? "") } }
+            })
     }
 
     @Test("a lower lockout threshold in jellyfort.yml fails the hardened server in the audit, and harden plans the same accounts")
@@ -152,7 +167,9 @@ struct ConfigEverywhereTests {
             let plan = try await CLI.run(["harden", "--config", strict, "--only", "auth.lockout", "--lockout", "3", "--format", "json"])
             #expect(plan.status == 0, "\(plan.stderr)")
             let changes = try #require(try JSONParser.parse(plan.stdout).objectValue?["changes"]?.arrayValue)
-            #expect(!changes.isEmpty && changes.allSatisfy { $0.objectValue?["field"] == "LoginAttemptsBeforeLockout" && $0.objectValue?["to"] == 3 })
+            #expect(
+                !changes.isEmpty
+                    && changes.allSatisfy { $0.objectValue?["field"] == "LoginAttemptsBeforeLockout" && $0.objectValue?["to"] == 3 })
             let loose = try await CLI.run(["harden", "--config", defaults, "--only", "auth.lockout", "--format", "json"])
             #expect(try JSONParser.parse(loose.stdout).objectValue?["changes"]?.arrayValue?.isEmpty == true, "\(loose.stdout)")
         }
@@ -171,7 +188,8 @@ struct ConfigEverywhereTests {
             #expect(plan.status == 0, "\(plan.stderr)")
             #expect(plan.stdout.contains("LocalNetworkSubnets"), "the file's lanCidr reaches harden: \(plan.stdout)")
 
-            let applied = try await CLI.run(["harden", "--config", config, "--only", "login.hidden-users", "--apply", "--yes"], environment: environment)
+            let applied = try await CLI.run(
+                ["harden", "--config", config, "--only", "login.hidden-users", "--apply", "--yes"], environment: environment)
             #expect(applied.status == 0, "\(applied.stderr)")
             let rollback = try await CLI.run(["harden", "rollback", "--config", config, "--yes"], environment: environment)
             #expect(rollback.status == 0, "\(rollback.stderr)")

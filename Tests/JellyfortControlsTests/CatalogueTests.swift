@@ -63,7 +63,9 @@ struct CatalogueTests {
             if isAwaitingCollector(control) {
                 #expect(statuses.isSubset(of: [.unknown, .notApplicable]), "\(id) cannot decide yet, so it may not pass or fail")
                 let verdict = control.evaluate(Evidence(settings: AuditSettings(deploymentPaths: ["/srv"])))
-                #expect(verdict.summary.contains("--deployment") || verdict.summary.contains("from outside your network"), "\(id): \(verdict.summary)")
+                #expect(
+                    verdict.summary.contains("--deployment") || verdict.summary.contains("from outside your network"),
+                    "\(id): \(verdict.summary)")
             } else if id == "edge.cdn-origin-lock" {
                 #expect(statuses.contains(.notApplicable) && statuses.contains(.unknown))
             } else {
@@ -80,9 +82,17 @@ struct CatalogueTests {
     @Test("each example gives its expected status", arguments: allExamples.indices)
     func example(_ index: Int) {
         let (id, example) = Self.allExamples[index]
-        guard let found = ControlID(rawValue: id).flatMap({ control(withId: $0) }) else { Issue.record("no control \(id)"); return }
+        guard let found = ControlID(rawValue: id).flatMap({ control(withId: $0) }) else {
+            Issue.record("no control \(id)")
+            return
+        }
         let verdict = found.evaluate(example.evidence)
-        #expect(verdict.status == example.expected, "\(id) — \(example.name) (\(example.file.split(separator: "/").last ?? ""):\(example.line)): got \(verdict.status) '\(verdict.summary)'")
+        #expect(
+            verdict.status == example.expected,
+            Comment(
+                rawValue: "\(id) — \(example.name) (\(example.file.split(separator: "/").last ?? ""):\(example.line)): got "
+                    + "\(verdict.status) '\(verdict.summary)'")
+        )
         if verdict.status == .fail { #expect(!verdict.summary.isEmpty) }
     }
 
@@ -90,7 +100,8 @@ struct CatalogueTests {
     func nothingPassesWithoutEvidence() {
         for control in builtInControls {
             let verdict = control.evaluate(Evidence(settings: AuditSettings()))
-            #expect(verdict.status != .pass && verdict.status != .fail, "\(control.description.id) decided \(verdict.status) with no evidence")
+            #expect(
+                verdict.status != .pass && verdict.status != .fail, "\(control.description.id) decided \(verdict.status) with no evidence")
         }
     }
 
@@ -119,10 +130,22 @@ struct CatalogueTests {
             after.apply(change)
         }
         let verdict = control.evaluate(after)
-        #expect(verdict.status == example.after, "\(id) — \(example.name) (\(example.file.split(separator: "/").last ?? ""):\(example.line)): after \(plan.changes.count) changes got \(verdict.status) '\(verdict.summary)'; skipped: \(plan.skipped)")
-        if example.after != .pass { #expect(!plan.skipped.isEmpty || !plan.notes.isEmpty || example.after == .unknown, "\(id) — \(example.name): a fix that does not pass says why") }
+        #expect(
+            verdict.status == example.after,
+            Comment(
+                rawValue: "\(id) — \(example.name) (\(example.file.split(separator: "/").last ?? ""):\(example.line)): "
+                    + "after \(plan.changes.count) changes got \(verdict.status) '\(verdict.summary)'; skipped: "
+                    + "\(plan.skipped)")
+        )
+        if example.after != .pass {
+            #expect(
+                !plan.skipped.isEmpty || !plan.notes.isEmpty || example.after == .unknown,
+                "\(id) — \(example.name): a fix that does not pass says why")
+        }
         // A plan applied once is done: the evidence after it plans no further change.
-        if verdict.status == .pass { #expect(control.plan(after, options: example.options).changes.isEmpty, "\(id) — \(example.name): plans again after its own fix") }
+        if verdict.status == .pass {
+            #expect(control.plan(after, options: example.options).changes.isEmpty, "\(id) — \(example.name): plans again after its own fix")
+        }
     }
 
     @Test("every fixable control has a fix example, and plans nothing for its passing examples")
@@ -130,10 +153,14 @@ struct CatalogueTests {
         #expect(Self.fixableControls.count == 16)
         for control in Self.fixableControls {
             let id = control.description.id
-            #expect(control.fixExamples.contains { $0.after == .pass || id == .authAdminPassword }, "\(id) has no fix example that ends in pass")
+            #expect(
+                control.fixExamples.contains { $0.after == .pass || id == .authAdminPassword }, "\(id) has no fix example that ends in pass"
+            )
             #expect(control.description.remediation.fixable, "\(id) is fixable but its remediation does not say so")
             for example in control.examples where example.expected == .pass {
-                #expect(control.plan(example.evidence, options: FixOptions()).changes.isEmpty, "\(id) — \(example.name): passes, yet plans a change")
+                #expect(
+                    control.plan(example.evidence, options: FixOptions()).changes.isEmpty,
+                    "\(id) — \(example.name): passes, yet plans a change")
             }
         }
         for control in builtInControls where !(control is any FixableControl.Type) {

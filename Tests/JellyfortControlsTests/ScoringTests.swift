@@ -7,7 +7,9 @@ import Testing
 @Suite("Score, grade, selection and suppressions")
 struct ScoringTests {
     func result(_ id: String, _ severity: Severity, _ status: Status, findings: [Finding] = []) -> ControlResult {
-        ControlResult(id: id, title: id, guideItem: nil, severity: severity, status: status, summary: "", findings: findings, remediation: Remediation("fix"))
+        ControlResult(
+            id: id, title: id, guideItem: nil, severity: severity, status: status, summary: "", findings: findings,
+            remediation: Remediation("fix"))
     }
 
     @Test("weights by severity; n/a and muted leave the denominator; unknown counts as not passing")
@@ -20,9 +22,11 @@ struct ScoringTests {
         #expect(Scoring.score(results) == .init(value: 71, grade: "C"))
     }
 
-    @Test("grade thresholds: A+ ≥ 95, A ≥ 90, B ≥ 80, C ≥ 65, D ≥ 50, else F", arguments: [
-        (100, "A+"), (95, "A+"), (90, "A"), (85, "B"), (80, "B"), (75, "C"), (65, "C"), (60, "D"), (50, "D"), (45, "F"), (0, "F"),
-    ])
+    @Test(
+        "grade thresholds: A+ ≥ 95, A ≥ 90, B ≥ 80, C ≥ 65, D ≥ 50, else F",
+        arguments: [
+            (100, "A+"), (95, "A+"), (90, "A"), (85, "B"), (80, "B"), (75, "C"), (65, "C"), (60, "D"), (50, "D"), (45, "F"), (0, "F"),
+        ])
     func grades(_ value: Int, _ grade: String) {
         // 20 medium controls of 5 points each: value / 5 of them pass.
         let results = (0..<20).map { result("x.a\($0)", .medium, $0 < value / 5 ? .pass : .unknown) }
@@ -40,7 +44,8 @@ struct ScoringTests {
     @Test("--only and --skip mute the rest; every control still appears once")
     func selection() {
         let auditor = Auditor(controls: builtInControls)
-        let (results, _) = auditor.evaluate(Evidence(), selection: Selection(only: [.adminRemoteAccess, .authLockout], skip: [.authLockout]))
+        let (results, _) = auditor.evaluate(
+            Evidence(), selection: Selection(only: [.adminRemoteAccess, .authLockout], skip: [.authLockout]))
         #expect(results.count == builtInControls.count)
         #expect(results.filter { $0.status != .muted }.map(\.id) == ["admin.remote-access"])
     }
@@ -48,18 +53,22 @@ struct ScoringTests {
     @Test("suppressions: whole control, one subject, and expiry")
     func suppressions() {
         let now = Date(timeIntervalSince1970: 1_795_000_000)
-        var view = ServerView(version: "12.1.0", users: [
-            UserFacts(name: "boss", isAdministrator: true, enableRemoteAccess: false),
-            UserFacts(name: "tv", isHidden: false), UserFacts(name: "kid", isHidden: false),
-        ])
+        var view = ServerView(
+            version: "12.1.0",
+            users: [
+                UserFacts(name: "boss", isAdministrator: true, enableRemoteAccess: false),
+                UserFacts(name: "tv", isHidden: false), UserFacts(name: "kid", isHidden: false),
+            ])
         view.network = .observed(NetworkFacts(knownProxies: ["10.0.0.2"]))
         let evidence = Evidence(settings: AuditSettings(now: now), api: .observed(view))
         let auditor = Auditor(controls: builtInControls)
-        let (results, notices) = auditor.evaluate(evidence, selection: Selection(suppressions: [
-            Suppression(id: .loginHiddenUsers, subject: "user:tv", reason: "the shared TV account must be pickable"),
-            Suppression(id: .sessionsSingle, reason: "family plan", expires: now.addingTimeInterval(86_400)),
-            Suppression(id: .networkCORS, reason: "old", expires: now.addingTimeInterval(-86_400)),
-        ]))
+        let (results, notices) = auditor.evaluate(
+            evidence,
+            selection: Selection(suppressions: [
+                Suppression(id: .loginHiddenUsers, subject: "user:tv", reason: "the shared TV account must be pickable"),
+                Suppression(id: .sessionsSingle, reason: "family plan", expires: now.addingTimeInterval(86_400)),
+                Suppression(id: .networkCORS, reason: "old", expires: now.addingTimeInterval(-86_400)),
+            ]))
         let hidden = results.first { $0.id == "login.hidden-users" }!
         #expect(hidden.status == .fail)
         #expect(hidden.findings.map(\.subject) == ["user:kid"])
@@ -80,11 +89,19 @@ struct AdvisoryTests {
         #expect(list.advisories.count >= 10)
     }
 
-    @Test("which advisories apply", arguments: [
-        ("10.11.6", ["GHSA-j2hf-x4q5-47j3", "GHSA-8fw7-f233-ffr8", "GHSA-jh22-fw8w-2v9x", "GHSA-v2jv-54xj-h76w", "GHSA-f47c-m7gr-q92j", "GHSA-jg92-mrxq-vv75", "GHSA-wwwm-px48-fpvq"]),
-        ("10.11.10", []), ("10.11.11", []), ("12.0.0", []), ("12.1.0", []),
-        ("10.10.6", ["CVE-2025-32012"]),
-    ])
+    @Test(
+        "which advisories apply",
+        arguments: [
+            (
+                "10.11.6",
+                [
+                    "GHSA-j2hf-x4q5-47j3", "GHSA-8fw7-f233-ffr8", "GHSA-jh22-fw8w-2v9x", "GHSA-v2jv-54xj-h76w", "GHSA-f47c-m7gr-q92j",
+                    "GHSA-jg92-mrxq-vv75", "GHSA-wwwm-px48-fpvq",
+                ]
+            ),
+            ("10.11.10", []), ("10.11.11", []), ("12.0.0", []), ("12.1.0", []),
+            ("10.10.6", ["CVE-2025-32012"]),
+        ])
     func applying(_ version: String, _ expected: [String]) {
         let applying = AdvisoryList.bundled.applying(to: JellyfinVersion(version)!).map(\.id)
         if version == "10.10.6" {

@@ -32,13 +32,16 @@ struct BanFilterTests {
             configuration.additionalHeaders = forwarded.map { [("X-Forwarded-For", $0)] } ?? []
             return try JellyfinClient(configuration: configuration)
         }
-        let local = try client(nil), remote4 = try client("203.0.113.77"), remote6 = try client("2001:db8::77")
-        _ = try? await remote4.authenticate(user: "nobody", password: Secret("x"))                      // unknown user
-        _ = try? await remote6.authenticate(user: "mira", password: Secret("wrong"))                    // wrong password, IPv6
-        _ = try? await remote4.authenticate(user: "quill-keeper", password: Secret("x"))                // remote access forbidden
-        _ = try? await local.authenticate(user: "mira", password: Secret("x"))                          // parental schedule
-        _ = try? await remote4.authenticate(user: #"x (IP: "1.2.3.4")"#, password: Secret("x"))         // an address typed into the name
-        _ = try await local.authenticate(user: "quill-keeper", password: Secret("correct-horse-battery-staple-42")) // success: must not match
+        let local = try client(nil)
+        let remote4 = try client("203.0.113.77")
+        let remote6 = try client("2001:db8::77")
+        _ = try? await remote4.authenticate(user: "nobody", password: Secret("x"))  // unknown user
+        _ = try? await remote6.authenticate(user: "mira", password: Secret("wrong"))  // wrong password, IPv6
+        _ = try? await remote4.authenticate(user: "quill-keeper", password: Secret("x"))  // remote access forbidden
+        _ = try? await local.authenticate(user: "mira", password: Secret("x"))  // parental schedule
+        _ = try? await remote4.authenticate(user: #"x (IP: "1.2.3.4")"#, password: Secret("x"))  // an address typed into the name
+        // A success: must not match.
+        _ = try await local.authenticate(user: "quill-keeper", password: Secret("correct-horse-battery-staple-42"))
         emulator.log.write(.deny(.withoutUsername, user: nil, ip: "198.51.100.3"))
         emulator.log.write(.deny(.disabled, user: "mira", ip: "2001:db8::78"))
         for item in [local, remote4, remote6] { await item.shutdown() }
@@ -62,7 +65,9 @@ struct BanFilterTests {
         defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
         let bundle = temporaryDirectory("f2b")
         defer { try? FileManager.default.removeItem(at: bundle) }
-        let spec = try DeploymentSpec(domain: "reels-7f3k.example.org", mediaPath: "/srv/media", configPath: folder.deletingLastPathComponent().path, cachePath: "/srv/cache")
+        let spec = try DeploymentSpec(
+            domain: "reels-7f3k.example.org", mediaPath: "/srv/media", configPath: folder.deletingLastPathComponent().path,
+            cachePath: "/srv/cache")
         _ = try DeploymentBundle(spec).write(to: bundle, force: false)
         let filter = bundle.appendingPathComponent("fail2ban/filter.d/jellyfin.conf")
 
@@ -87,7 +92,8 @@ struct BanFilterTests {
 
         // The jail reads Jellyfin's real file name.
         let jail = try String(contentsOf: bundle.appendingPathComponent("fail2ban/jail.d/jellyfin.local"), encoding: .utf8)
-        let glob = try #require(jail.split(separator: "\n").first { $0.hasPrefix("logpath") }?.split(separator: "=").last?.trimmingCharacters(in: .whitespaces))
+        let glob = try #require(
+            jail.split(separator: "\n").first { $0.hasPrefix("logpath") }?.split(separator: "=").last?.trimmingCharacters(in: .whitespaces))
         #expect(fnmatch(glob, fileLog.path, 0) == 0, "\(glob) does not match \(fileLog.path)")
         #expect(jail.contains("ignoreip  = 127.0.0.1/8 ::1"))
     }

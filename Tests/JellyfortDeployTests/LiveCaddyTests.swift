@@ -11,7 +11,8 @@ struct LiveCaddyTests {
     @Test("Jellyfin's API over HTTPS with the security headers, /metrics blocked, unknown names and the bare IP refused")
     func live() async throws {
         try await withEmulator("hardened", modify: { $0.serverConfiguration["EnableMetrics"] = true }) { fixture in
-            var spec = try DeploymentSpec(domain: "reels-7f3k.example.org", mediaPath: "/srv/media", configPath: "/srv/config", cachePath: "/srv/cache")
+            var spec = try DeploymentSpec(
+                domain: "reels-7f3k.example.org", mediaPath: "/srv/media", configPath: "/srv/config", cachePath: "/srv/cache")
             spec.upstreamPort = fixture.emulator.port
             let port = freeLoopbackPort()
             let scratch = temporaryDirectory("live-caddy")
@@ -28,7 +29,8 @@ struct LiveCaddyTests {
             let caddy = try await CaddyProcess(sites: sites, port: port)
             defer { caddy.stop() }
 
-            var configuration = JellyfinClientConfiguration(server: try ServerAddress("https://localhost:\(port)"), credential: .apiKey(Secret(fixture.scenario.apiKeys[0].token)))
+            var configuration = JellyfinClientConfiguration(
+                server: try ServerAddress("https://localhost:\(port)"), credential: .apiKey(Secret(fixture.scenario.apiKeys[0].token)))
             configuration.caFile = caddy.rootCertificate.path
             let client = try JellyfinClient(configuration: configuration)
             let response = try await client.send(.get, "/System/Info/Public", authenticated: false)
@@ -56,12 +58,20 @@ struct LiveCaddyTests {
             await scanner.shutdown()
 
             // An unknown host name (SNI and Host) gets no answer from Jellyfin either.
-            let unknown = try await runTool("curl", package: "curl", ["-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
-                                                                       "--resolve", "unknown.localtest:\(port):127.0.0.1", "https://unknown.localtest:\(port)/System/Info/Public"])
+            let unknown = try await runTool(
+                "curl", package: "curl",
+                [
+                    "-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
+                    "--resolve", "unknown.localtest:\(port):127.0.0.1", "https://unknown.localtest:\(port)/System/Info/Public",
+                ])
             #expect(unknown.status != 0, "curl reached an unknown host name: HTTP \(unknown.output)")
             #expect(!unknown.output.hasPrefix("2"), "HTTP \(unknown.output)")
-            let wrongHost = try await runTool("curl", package: "curl", ["-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
-                                                                         "-H", "Host: unknown.localtest", "https://localhost:\(port)/System/Info/Public"])
+            let wrongHost = try await runTool(
+                "curl", package: "curl",
+                [
+                    "-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
+                    "-H", "Host: unknown.localtest", "https://localhost:\(port)/System/Info/Public",
+                ])
             #expect(!wrongHost.output.hasPrefix("2"), "a wrong Host header reached Jellyfin: HTTP \(wrongHost.output)")
 
             // The access log keeps no token.

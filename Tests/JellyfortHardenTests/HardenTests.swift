@@ -70,13 +70,18 @@ struct HardenTests {
             #expect(await fixture.server.restartCount == 0, "harden never restarts the server")
             await fixture.server.restart()
             let after = await statuses(client)
-            for id in ["admin.remote-access", "login.hidden-users", "auth.lockout", "sessions.single", "media.no-deletion", "users.remote-control",
-                       "admin.renamed", "server.legacy-auth", "network.local-subnets", "proxy.known-proxies", "network.autodiscovery", "api.keys", "devices.stale"] {
+            for id in [
+                "admin.remote-access", "login.hidden-users", "auth.lockout", "sessions.single", "media.no-deletion", "users.remote-control",
+                "admin.renamed", "server.legacy-auth", "network.local-subnets", "proxy.known-proxies", "network.autodiscovery", "api.keys",
+                "devices.stale",
+            ] {
                 #expect(after[id] == .pass, "\(id) is \(after[id].map { "\($0)" } ?? "missing") after harden")
             }
             let users = try await client.users()
             let mira = try #require(users.first { $0.name == "mira" })
-            #expect(mira.policy.isHidden && mira.policy.maxActiveSessions == 1 && !mira.policy.isAdministrator && mira.policy.loginAttemptsBeforeLockout == 5)
+            #expect(
+                mira.policy.isHidden && mira.policy.maxActiveSessions == 1 && !mira.policy.isAdministrator
+                    && mira.policy.loginAttemptsBeforeLockout == 5)
             let file = try #require(outcome.passwordFiles.first { $0.user == "mira" })
             let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
             #expect((attributes[.posixPermissions] as? Int) == 0o600)
@@ -94,11 +99,14 @@ struct HardenTests {
     func unknownFieldsSurvive() async throws {
         let state = temporaryDirectory("state")
         defer { try? FileManager.default.removeItem(at: state) }
-        try await withEmulator("insecure", modify: { scenario in
-            scenario.extraPolicyFields = ["EnableHolodeck": false, "HolodeckMinutes": 0]
-            scenario.users[1].policy["EnableHolodeck"] = true
-            scenario.users[1].policy["HolodeckMinutes"] = 90
-        }) { fixture in
+        try await withEmulator(
+            "insecure",
+            modify: { scenario in
+                scenario.extraPolicyFields = ["EnableHolodeck": false, "HolodeckMinutes": 0]
+                scenario.users[1].policy["EnableHolodeck"] = true
+                scenario.users[1].policy["HolodeckMinutes"] = 90
+            }
+        ) { fixture in
             let client = try fixture.client()
             let plan = try await HardenPlanner(client: client, options: HardenOptions()).plan()
             #expect(try await HardenExecutor(client: client, store: RunStore(root: state)).apply(plan).failures.isEmpty)
@@ -169,7 +177,8 @@ struct HardenTests {
             // The journal lands on /dev/full: every write to it fails with ENOSPC.
             let folder = state.appendingPathComponent(plan.runId)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("journal.jsonl").path, withDestinationPath: "/dev/full")
+            try FileManager.default.createSymbolicLink(
+                atPath: folder.appendingPathComponent("journal.jsonl").path, withDestinationPath: "/dev/full")
             let outcome = try await HardenExecutor(client: client, store: store).apply(plan)
             #expect(outcome.applied == 0)
             #expect(outcome.failures.count >= plan.operations.count)
@@ -188,7 +197,14 @@ struct HardenTests {
 
     @Test("refuses to block remote access for the account it signs in as from outside; an explicit risk allows it")
     func selfRemoteBlock() async throws {
-        try await withEmulator("hardened", modify: { $0.devices = []; $0.users[0].policy["EnableRemoteAccess"] = true; $0.users[0].policy["MaxActiveSessions"] = 0 }) { fixture in
+        try await withEmulator(
+            "hardened",
+            modify: {
+                $0.devices = []
+                $0.users[0].policy["EnableRemoteAccess"] = true
+                $0.users[0].policy["MaxActiveSessions"] = 0
+            }
+        ) { fixture in
             let remote = try await fixture.client(user: "quill-keeper", headers: [("X-Forwarded-For", "203.0.113.20")])
             let plan = try await HardenPlanner(client: remote, options: HardenOptions()).plan()
             #expect(!plan.changes.contains { $0.control == "admin.remote-access" })
@@ -198,7 +214,10 @@ struct HardenTests {
             #expect(try await HardenPlanner(client: remote, options: risky).plan().changes.contains { $0.control == "admin.remote-access" })
             await remote.shutdown()
             let lan = try await fixture.client(user: "quill-keeper", headers: [("X-Forwarded-For", "192.168.1.20")], deviceId: "lan-device")
-            #expect(try await HardenPlanner(client: lan, options: HardenOptions()).plan().changes.contains { $0.control == "admin.remote-access" })
+            #expect(
+                try await HardenPlanner(client: lan, options: HardenOptions()).plan().changes.contains {
+                    $0.control == "admin.remote-access"
+                })
             await lan.shutdown()
         }
     }
@@ -224,7 +243,13 @@ struct HardenTests {
 
     @Test("--admin-name renames the one guessable admin, none when several are guessable")
     func renames() async throws {
-        try await withEmulator("insecure", modify: { $0.users[1].isAdministrator = true; $0.users[1].name = "root" }) { fixture in
+        try await withEmulator(
+            "insecure",
+            modify: {
+                $0.users[1].isAdministrator = true
+                $0.users[1].name = "root"
+            }
+        ) { fixture in
             let client = try fixture.client()
             var options = HardenOptions()
             options.adminName = "quill-keeper"
@@ -253,14 +278,22 @@ struct HardenTests {
             let password = try String(contentsOfFile: file.path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(PasswordGenerator.bits() >= 128)
             #expect(try await client.authenticate(user: "quill-keeper", password: Secret(password)).user.name == "quill-keeper")
-            await #expect(throws: JellyfinAPIError.self) { try await client.authenticate(user: "quill-keeper", password: Secret("correct-horse-battery-staple-42")) }
+            await #expect(throws: JellyfinAPIError.self) {
+                try await client.authenticate(user: "quill-keeper", password: Secret("correct-horse-battery-staple-42"))
+            }
             await client.shutdown()
         }
     }
 
     @Test("unlock re-enables a locked-out user and resets the counter")
     func unlock() async throws {
-        try await withEmulator("hardened", modify: { $0.devices = []; $0.version = "12.1.0" }) { fixture in
+        try await withEmulator(
+            "hardened",
+            modify: {
+                $0.devices = []
+                $0.version = "12.1.0"
+            }
+        ) { fixture in
             let client = try fixture.client()
             for _ in 0..<5 { _ = try? await client.authenticate(user: "mira", password: Secret("wrong")) }
             #expect(try await client.users().first { $0.name == "mira" }?.policy.isDisabled == true)

@@ -32,26 +32,33 @@ struct DeploymentAuditTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let spec = try DeploymentSpec(
             domain: "reels-7f3k.example.org", mediaPath: "/srv/media", configPath: "/srv/jellyfin/config",
-            cachePath: "/srv/jellyfin/cache", allow: cdn ? [] : ["198.51.100.0/24"].compactMap(IPNetwork.init), lan: ["192.168.1.0/24"].compactMap(IPNetwork.init),
+            cachePath: "/srv/jellyfin/cache", allow: cdn ? [] : ["198.51.100.0/24"].compactMap(IPNetwork.init),
+            lan: ["192.168.1.0/24"].compactMap(IPNetwork.init),
             cdn: cdn ? try CDNRanges.bundled("cloudflare") : nil)
         _ = try DeploymentBundle(spec).write(to: folder.appendingPathComponent("bundle"), force: false)
         // The timer, enabled as the bundle's README says (systemctl --user enable podman-auto-update.timer).
         let wants = folder.appendingPathComponent("systemd/user/timers.target.wants")
         try FileManager.default.createDirectory(at: wants, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: wants.appendingPathComponent("podman-auto-update.timer").path, withDestinationPath: "/usr/lib/systemd/user/podman-auto-update.timer")
+        try FileManager.default.createSymbolicLink(
+            atPath: wants.appendingPathComponent("podman-auto-update.timer").path,
+            withDestinationPath: "/usr/lib/systemd/user/podman-auto-update.timer")
 
-        let run = await audit([folder.appendingPathComponent("bundle").path, folder.appendingPathComponent("systemd/user").path],
-                              allow: cdn ? [] : ["198.51.100.0/24"], cdn: cdn ? "cloudflare" : nil)
+        let run = await audit(
+            [folder.appendingPathComponent("bundle").path, folder.appendingPathComponent("systemd/user").path],
+            allow: cdn ? [] : ["198.51.100.0/24"], cdn: cdn ? "cloudflare" : nil)
         #expect(run.problems.isEmpty, "\(run.problems)")
         let found = statuses(run)
         for id in Self.hostControls {
-            let expected: Status = switch id {
-            case "proxy.obscure-domain": .warn  // its own certificate, not a wildcard: the name is in CT logs
-            case "edge.cdn-origin-lock": cdn ? .pass : .notApplicable
-            case "network.ip-allowlist": cdn ? .warn : .pass
-            default: .pass
-            }
-            #expect(found[id] == expected, "\(id) is \(found[id].map { "\($0)" } ?? "missing"): \(run.report.controls.first { $0.id == id }?.summary ?? "")")
+            let expected: Status =
+                switch id {
+                case "proxy.obscure-domain": .warn  // its own certificate, not a wildcard: the name is in CT logs
+                case "edge.cdn-origin-lock": cdn ? .pass : .notApplicable
+                case "network.ip-allowlist": cdn ? .warn : .pass
+                default: .pass
+                }
+            #expect(
+                found[id] == expected,
+                "\(id) is \(found[id].map { "\($0)" } ?? "missing"): \(run.report.controls.first { $0.id == id }?.summary ?? "")")
         }
     }
 
@@ -60,22 +67,29 @@ struct DeploymentAuditTests {
         let folder = temporaryDirectory("bad")
         defer { try? FileManager.default.removeItem(at: folder) }
         try """
-            services:
-              jellyfin:
-                image: jellyfin/jellyfin
-                network_mode: host
-                volumes:
-                  - /srv/jellyfin/config:/config
-                  - /srv/media:/media
-                  - /var/run/docker.sock:/var/run/docker.sock
-            """.write(to: folder.appendingPathComponent("docker-compose.yml"), atomically: true, encoding: .utf8)
-        try "jellyfin.example.org {\n\treverse_proxy 127.0.0.1:8096\n\tlog\n}\n".write(to: folder.appendingPathComponent("Caddyfile"), atomically: true, encoding: .utf8)
-        try "[Definition]\nfailregex = ^.*Authentication request for .* has been denied \\(IP: \"<ADDR>\"\\)\\.$\n".write(to: folder.appendingPathComponent("jellyfin.conf"), atomically: true, encoding: .utf8)
-        try "[jellyfin]\nenabled = true\nfilter = jellyfin\nlogpath = /config/log/jellyfin*.log\n".write(to: folder.appendingPathComponent("jail.local"), atomically: true, encoding: .utf8)
+        services:
+          jellyfin:
+            image: jellyfin/jellyfin
+            network_mode: host
+            volumes:
+              - /srv/jellyfin/config:/config
+              - /srv/media:/media
+              - /var/run/docker.sock:/var/run/docker.sock
+        """.write(to: folder.appendingPathComponent("docker-compose.yml"), atomically: true, encoding: .utf8)
+        try "jellyfin.example.org {\n\treverse_proxy 127.0.0.1:8096\n\tlog\n}\n".write(
+            to: folder.appendingPathComponent("Caddyfile"), atomically: true, encoding: .utf8)
+        try "[Definition]\nfailregex = ^.*Authentication request for .* has been denied \\(IP: \"<ADDR>\"\\)\\.$\n".write(
+            to: folder.appendingPathComponent("jellyfin.conf"), atomically: true, encoding: .utf8)
+        try "[jellyfin]\nenabled = true\nfilter = jellyfin\nlogpath = /config/log/jellyfin*.log\n".write(
+            to: folder.appendingPathComponent("jail.local"), atomically: true, encoding: .utf8)
         let run = await audit([folder.path], allow: ["198.51.100.0/24"])
         let found = statuses(run)
-        for id in ["container.rootless", "container.least-privilege", "container.media-readonly", "container.private-labels", "container.autoupdate",
-                   "proxy.tls", "proxy.direct-port-closed", "proxy.security-headers", "proxy.log-redaction", "proxy.obscure-domain", "auth.brute-force-ban", "network.ip-allowlist"] {
+        for id in [
+            "container.rootless", "container.least-privilege", "container.media-readonly", "container.private-labels",
+            "container.autoupdate",
+            "proxy.tls", "proxy.direct-port-closed", "proxy.security-headers", "proxy.log-redaction", "proxy.obscure-domain",
+            "auth.brute-force-ban", "network.ip-allowlist",
+        ] {
             #expect(found[id] == .fail, "\(id) is \(found[id].map { "\($0)" } ?? "missing")")
         }
         let media = try #require(run.report.controls.first { $0.id == "container.media-readonly" })
@@ -83,7 +97,8 @@ struct DeploymentAuditTests {
         #expect(media.findings[0].location == FileLocation(path: folder.appendingPathComponent("docker-compose.yml").path, line: 7))
         let sarif = try #require(try JSONParser.parse(try ReportFormat.sarif.render(run.report)).objectValue)
         let results = sarif["runs"]?.arrayValue?.first?.objectValue?["results"]?.arrayValue?.compactMap(\.objectValue) ?? []
-        let located = results.first { $0["ruleId"] == "container.media-readonly" }?["locations"]?.arrayValue?.first?.objectValue?["physicalLocation"]?.objectValue
+        let located = results.first { $0["ruleId"] == "container.media-readonly" }?["locations"]?.arrayValue?.first?.objectValue?[
+            "physicalLocation"]?.objectValue
         #expect(located?["artifactLocation"]?.objectValue?["uri"]?.stringValue == folder.appendingPathComponent("docker-compose.yml").path)
         #expect(located?["region"]?.objectValue?["startLine"] == 7)
         let ban = try #require(run.report.controls.first { $0.id == "auth.brute-force-ban" })

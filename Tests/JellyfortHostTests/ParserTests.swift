@@ -19,13 +19,16 @@ struct ParserTests {
         var view = DeploymentReader().read([folder.path])
         // Paths relative to the folder, for readable expectations.
         view.files = view.files.map { String($0.dropFirst(folder.path.count + 1)) }
-        for index in view.containers.indices { view.containers[index].location.path = String(view.containers[index].location.path.dropFirst(folder.path.count + 1)) }
+        for index in view.containers.indices {
+            view.containers[index].location.path = String(view.containers[index].location.path.dropFirst(folder.path.count + 1))
+        }
         return view
     }
 
     @Test("a Quadlet unit, with continuations and PodmanArgs")
     func quadlet() throws {
-        let view = try read(["jellyfin.container": """
+        let view = try read([
+            "jellyfin.container": """
             [Unit]
             Description=Jellyfin
             [Container]
@@ -39,7 +42,8 @@ struct ParserTests {
               SYS_TIME
             PodmanArgs=--security-opt no-new-privileges --device /dev/dri/renderD128
             AutoUpdate=registry
-            """])
+            """
+        ])
         let container = try #require(view.containers.first)
         #expect(container.source == .quadlet)
         #expect(container.image == "docker.io/jellyfin/jellyfin:10.11.11")
@@ -56,7 +60,8 @@ struct ParserTests {
 
     @Test("a podman run script: quotes, continuations, $(id -u), sudo, several commands")
     func runScript() throws {
-        let view = try read(["start.sh": """
+        let view = try read([
+            "start.sh": """
             #!/bin/sh
             # podman run --privileged  (a comment, not a command)
             podman run -d --name jellyfin \\
@@ -68,7 +73,8 @@ struct ParserTests {
               --cap-drop=ALL --security-opt=no-new-privileges \\
               docker.io/jellyfin/jellyfin:latest
             sudo docker run --network host jellyfin/jellyfin
-            """])
+            """
+        ])
         #expect(view.containers.count == 2)
         let podman = view.containers[0]
         #expect(podman.engine == "podman" && !podman.rootfulEngine)
@@ -87,27 +93,27 @@ struct ParserTests {
     func composeAndInspect() throws {
         let view = try read([
             "compose.yaml": """
-                services:
-                  proxy:
-                    image: caddy
-                  jellyfin:
-                    image: lscr.io/linuxserver/jellyfin:latest
-                    ports: ["8096:8096"]
-                    volumes:
-                      - type: bind
-                        source: /srv/media
-                        target: /media
-                        read_only: true
-                    cap_add: [SYS_ADMIN]
-                    labels:
-                      io.containers.autoupdate: registry
-                """,
+            services:
+              proxy:
+                image: caddy
+              jellyfin:
+                image: lscr.io/linuxserver/jellyfin:latest
+                ports: ["8096:8096"]
+                volumes:
+                  - type: bind
+                    source: /srv/media
+                    target: /media
+                    read_only: true
+                cap_add: [SYS_ADMIN]
+                labels:
+                  io.containers.autoupdate: registry
+            """,
             "inspect.json": """
-                [{"Id":"x","ImageName":"docker.io/jellyfin/jellyfin:latest","Config":{"User":"","Labels":{"io.containers.autoupdate":"registry"}},
-                  "HostConfig":{"Privileged":false,"CapAdd":[],"CapDrop":["ALL"],"NetworkMode":"pasta","UsernsMode":"keep-id","SecurityOpt":["no-new-privileges"],
-                  "PortBindings":{"8096/tcp":[{"HostIp":"127.0.0.1","HostPort":"8096"}]}},
-                  "Mounts":[{"Type":"bind","Source":"/srv/media","Destination":"/media","Mode":"Z","Options":["rbind"],"RW":false}]}]
-                """,
+            [{"Id":"x","ImageName":"docker.io/jellyfin/jellyfin:latest","Config":{"User":"","Labels":{"io.containers.autoupdate":"registry"}},
+              "HostConfig":{"Privileged":false,"CapAdd":[],"CapDrop":["ALL"],"NetworkMode":"pasta","UsernsMode":"keep-id","SecurityOpt":["no-new-privileges"],
+              "PortBindings":{"8096/tcp":[{"HostIp":"127.0.0.1","HostPort":"8096"}]}},
+              "Mounts":[{"Type":"bind","Source":"/srv/media","Destination":"/media","Mode":"Z","Options":["rbind"],"RW":false}]}]
+            """,
         ])
         #expect(view.containers.count == 2)
         let compose = try #require(view.containers.first { $0.source == .compose })
@@ -123,7 +129,8 @@ struct ParserTests {
 
     @Test("a Caddyfile: sites, upstreams, headers, guards, log filters, catch-all")
     func caddyfile() throws {
-        let view = try read(["Caddyfile": """
+        let view = try read([
+            "Caddyfile": """
             {
             \temail me@example.org
             }
@@ -156,7 +163,8 @@ struct ParserTests {
             \ttls internal
             \tabort
             }
-            """])
+            """
+        ])
         #expect(view.proxies.count == 2)
         let site = view.proxies[0]
         #expect(site.addresses == ["reels.example.org", "www.reels.example.org"])
@@ -175,27 +183,27 @@ struct ParserTests {
     func firewalls() throws {
         let view = try read([
             "rules.nft": """
-                table inet filter {
-                \tset web_ok { type ipv4_addr; flags interval; elements = { 198.51.100.0/24, 192.0.2.10 } }
-                \tchain input {
-                \t\ttype filter hook input priority 0; policy accept;
-                \t\ttcp dport 443 ip saddr @web_ok accept
-                \t\ttcp dport 443 drop
-                \t\ttcp dport { 8096, 8920 } drop
-                \t}
-                }
-                """,
+            table inet filter {
+            \tset web_ok { type ipv4_addr; flags interval; elements = { 198.51.100.0/24, 192.0.2.10 } }
+            \tchain input {
+            \t\ttype filter hook input priority 0; policy accept;
+            \t\ttcp dport 443 ip saddr @web_ok accept
+            \t\ttcp dport 443 drop
+            \t\ttcp dport { 8096, 8920 } drop
+            \t}
+            }
+            """,
             "ruleset.json": """
-                {"nftables":[{"metainfo":{}},{"set":{"family":"inet","name":"allowed","table":"t","type":"ipv4_addr","elem":["192.0.2.10",{"prefix":{"addr":"198.51.100.0","len":24}}]}},
-                 {"rule":{"expr":[{"match":{"left":{"payload":{"field":"dport"}},"right":443}},{"match":{"left":{"payload":{"field":"saddr"}},"right":"@allowed"}},{"accept":null}]}},
-                 {"rule":{"expr":[{"match":{"left":{"payload":{"field":"dport"}},"right":443}},{"drop":null}]}}]}
-                """,
+            {"nftables":[{"metainfo":{}},{"set":{"family":"inet","name":"allowed","table":"t","type":"ipv4_addr","elem":["192.0.2.10",{"prefix":{"addr":"198.51.100.0","len":24}}]}},
+             {"rule":{"expr":[{"match":{"left":{"payload":{"field":"dport"}},"right":443}},{"match":{"left":{"payload":{"field":"saddr"}},"right":"@allowed"}},{"accept":null}]}},
+             {"rule":{"expr":[{"match":{"left":{"payload":{"field":"dport"}},"right":443}},{"drop":null}]}}]}
+            """,
             "public.xml": """
-                <?xml version="1.0" encoding="utf-8"?>
-                <zone><short>Public</short><service name="ssh"/>
-                <rule family="ipv4"><source address="198.51.100.0/24"/><service name="https"/><accept/></rule>
-                </zone>
-                """,
+            <?xml version="1.0" encoding="utf-8"?>
+            <zone><short>Public</short><service name="ssh"/>
+            <rule family="ipv4"><source address="198.51.100.0/24"/><service name="https"/><accept/></rule>
+            </zone>
+            """,
         ])
         #expect(view.firewalls.count == 3)
         let text = try #require(view.firewalls.first { $0.location.path.hasSuffix("rules.nft") })
@@ -212,10 +220,15 @@ struct ParserTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let wants = folder.appendingPathComponent("systemd/user/timers.target.wants")
         try FileManager.default.createDirectory(at: wants, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: wants.appendingPathComponent("podman-auto-update.timer").path, withDestinationPath: "/usr/lib/systemd/user/podman-auto-update.timer")
-        try "[jellyfin]\nenabled = true\nfilter = jellyfin\nlogpath = /srv/config/log/log_*.log\n".write(to: folder.appendingPathComponent("jail.local"), atomically: true, encoding: .utf8)
-        try "[Definition]\nfailregex = ^first <ADDR>$\n            ^second <HOST>$\nignoreregex =\n".write(to: folder.appendingPathComponent("jellyfin.conf"), atomically: true, encoding: .utf8)
-        try "filenames:\n  - /srv/config/log/log_*.log\nlabels:\n  type: jellyfin\n".write(to: folder.appendingPathComponent("acquis.yaml"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(
+            atPath: wants.appendingPathComponent("podman-auto-update.timer").path,
+            withDestinationPath: "/usr/lib/systemd/user/podman-auto-update.timer")
+        try "[jellyfin]\nenabled = true\nfilter = jellyfin\nlogpath = /srv/config/log/log_*.log\n".write(
+            to: folder.appendingPathComponent("jail.local"), atomically: true, encoding: .utf8)
+        try "[Definition]\nfailregex = ^first <ADDR>$\n            ^second <HOST>$\nignoreregex =\n".write(
+            to: folder.appendingPathComponent("jellyfin.conf"), atomically: true, encoding: .utf8)
+        try "filenames:\n  - /srv/config/log/log_*.log\nlabels:\n  type: jellyfin\n".write(
+            to: folder.appendingPathComponent("acquis.yaml"), atomically: true, encoding: .utf8)
         let view = DeploymentReader().read([folder.appendingPathComponent("systemd/user").path, folder.path])
         #expect(view.autoUpdateTimer?.enabled == true)
         let filter = try #require(view.banConfigurations.first { $0.kind == .fail2banFilter })
@@ -229,7 +242,9 @@ struct ParserTests {
     func otherContainers() throws {
         let view = try read([
             "caddy.container": "[Container]\nImage=docker.io/library/caddy:2\nPublishPort=443:443\n",
-            "stack.sh": "podman run -d --name db -p 5432:5432 docker.io/library/postgres:16\npodman run -d --userns keep-id docker.io/jellyfin/jellyfin:latest\n",
+            "stack.sh":
+                "podman run -d --name db -p 5432:5432 docker.io/library/postgres:16\npodman run -d --userns "
+                + "keep-id docker.io/jellyfin/jellyfin:latest\n",
         ])
         #expect(view.containers.count == 1)
         #expect(view.containers[0].image == "docker.io/jellyfin/jellyfin:latest")

@@ -8,7 +8,7 @@ import JellyfortTestSupport
 import Testing
 
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// A real report: the insecure emulator audited in-process, with one deployment-style finding
@@ -20,7 +20,10 @@ func insecureReport() async throws -> AuditReport {
         await client.shutdown()
         var report = run.report
         if let index = report.controls.firstIndex(where: { $0.id == "network.cors" }) {
-            report.controls[index].findings.append(Finding(subject: "file:Caddyfile", message: "a <script> & \"quotes\"", location: FileLocation(path: "deploy/Caddyfile", line: 12)))
+            report.controls[index].findings.append(
+                Finding(
+                    subject: "file:Caddyfile", message: "a <script> & \"quotes\"",
+                    location: FileLocation(path: "deploy/Caddyfile", line: 12)))
         }
         return report
     }
@@ -157,7 +160,10 @@ struct ReportFormatTests {
 /// Counts XML elements by name.
 final class XMLCollector: NSObject, XMLParserDelegate {
     var counts: [String: Int] = [:]
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         counts[elementName, default: 0] += 1
     }
     func count(_ name: String) -> Int { counts[name] ?? 0 }
@@ -179,11 +185,18 @@ enum Chromium {
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try binary())
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(folder.appendingPathComponent("profile").path)"] + arguments
+        process.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--user-data-dir=\(folder.appendingPathComponent("profile").path)",
+            ] + arguments
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = FileHandle.nullDevice
         let (exited, continuation) = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in continuation.yield(); continuation.finish() }
+        process.terminationHandler = { _ in
+            continuation.yield()
+            continuation.finish()
+        }
         try process.run()
         for await _ in exited { break }
         guard process.terminationStatus == 0 else { throw FixtureError("chromium exited with \(process.terminationStatus)") }

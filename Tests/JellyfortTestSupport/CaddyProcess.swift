@@ -12,7 +12,8 @@ public final class CaddyProcess: @unchecked Sendable {
     /// Starts `caddy run` with `sites` after a global block that keeps everything in a scratch
     /// folder (no admin API, no trust-store install); returns once `port` accepts connections.
     public init(sites: String, port: Int) async throws {
-        guard let binary = ["/usr/bin/caddy", "/usr/local/bin/caddy"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        guard let binary = ["/usr/bin/caddy", "/usr/local/bin/caddy"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        else {
             throw FixtureError("Caddy is not installed: scripts/test installs Debian's caddy package (apt-get install caddy)")
         }
         folder = temporaryDirectory("caddy")
@@ -35,7 +36,7 @@ public final class CaddyProcess: @unchecked Sendable {
         environment["XDG_CONFIG_HOME"] = folder.appendingPathComponent("xdg").path
         process.environment = environment
         let log = folder.appendingPathComponent("caddy.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: log)
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
@@ -71,7 +72,9 @@ public func freeLoopbackPort() -> Int {
     address.sin_port = 0
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+    }
     return Int(UInt16(bigEndian: address.sin_port))
 }
 

@@ -26,8 +26,11 @@ public struct EmulatorFixture: Sendable {
     }
 
     /// A client that signs in as a scenario user with that user's password.
-    public func client(user: String, headers: [(String, String)] = [], deviceId: String = "jellyfort-tests") async throws -> JellyfinClient {
-        guard let entry = scenario.users.first(where: { $0.name == user }) else { throw FixtureError("no user \(user) in \(scenario.name)") }
+    public func client(user: String, headers: [(String, String)] = [], deviceId: String = "jellyfort-tests") async throws -> JellyfinClient
+    {
+        guard let entry = scenario.users.first(where: { $0.name == user }) else {
+            throw FixtureError("no user \(user) in \(scenario.name)")
+        }
         let client = try client(credential: .password(user: user, password: Secret(entry.password)), headers: headers, deviceId: deviceId)
         try await client.signIn()
         return client
@@ -67,7 +70,8 @@ public func temporaryDirectory(_ label: String = "jellyfort") -> URL {
 }
 
 /// The repository's root folder, found from this file's location.
-public let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 /// `Tests/Fixtures`: copies of the design and reference material the tests check against (the
 /// controls catalogue; Jellyfin's OpenAPI document reduced to operations and schemas), so the

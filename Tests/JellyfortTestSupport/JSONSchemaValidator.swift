@@ -32,14 +32,24 @@ public struct JSONSchemaValidator {
         let schema = resolve(raw)
         var problems: [String] = []
         if let constant = schema["const"], constant != value { problems.append("\(path): must be \(constant)") }
-        if let options = schema["enum"]?.arrayValue, !options.contains(value) { problems.append("\(path): \(value) is not one of \(options)") }
+        if let options = schema["enum"]?.arrayValue, !options.contains(value) {
+            problems.append("\(path): \(value) is not one of \(options)")
+        }
         if let type = schema["type"] {
             let types = type.arrayValue?.compactMap(\.stringValue) ?? [type.stringValue ?? ""]
-            if !types.contains(where: { Self.matches(value, type: $0) }) { return problems + ["\(path): expected \(types.joined(separator: " or ")), found \(value.kindName)"] }
+            if !types.contains(where: { Self.matches(value, type: $0) }) {
+                return problems + ["\(path): expected \(types.joined(separator: " or ")), found \(value.kindName)"]
+            }
         }
-        if let minimum = schema["minimum"]?.doubleValue, let number = value.doubleValue, number < minimum { problems.append("\(path): below \(minimum)") }
-        if let maximum = schema["maximum"]?.doubleValue, let number = value.doubleValue, number > maximum { problems.append("\(path): above \(maximum)") }
-        if let pattern = schema["pattern"]?.stringValue, let text = value.stringValue, text.range(of: pattern, options: .regularExpression) == nil {
+        if let minimum = schema["minimum"]?.doubleValue, let number = value.doubleValue, number < minimum {
+            problems.append("\(path): below \(minimum)")
+        }
+        if let maximum = schema["maximum"]?.doubleValue, let number = value.doubleValue, number > maximum {
+            problems.append("\(path): above \(maximum)")
+        }
+        if let pattern = schema["pattern"]?.stringValue, let text = value.stringValue,
+            text.range(of: pattern, options: .regularExpression) == nil
+        {
             problems.append("\(path): '\(text)' does not match \(pattern)")
         }
         if schema["format"]?.stringValue == "date-time", let text = value.stringValue, JellyfinDate.parse(text) == nil {

@@ -62,7 +62,10 @@ public final class ScriptedServer: Sendable {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0); continuation.finish() },
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            },
             logger: logger)
         task = Task { try await app.run() }
         var iterator = stream.makeAsyncIterator()

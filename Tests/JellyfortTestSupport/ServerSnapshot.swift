@@ -25,12 +25,20 @@ public struct ServerSnapshot: Equatable, Sendable {
     public func differences(from other: ServerSnapshot) -> [String] {
         var lines: [String] = []
         for id in Set(users.keys).union(other.users.keys).sorted() where users[id] != other.users[id] {
-            let mine = users[id], theirs = other.users[id]
+            let mine = users[id]
+            let theirs = other.users[id]
             let name = mine?["Name"]?.stringValue ?? theirs?["Name"]?.stringValue ?? id
-            guard let mine, let theirs else { lines.append("user \(name) exists on one side only"); continue }
-            let policyA = mine["Policy"]?.objectValue ?? JSONObject(), policyB = theirs["Policy"]?.objectValue ?? JSONObject()
+            guard let mine, let theirs else {
+                lines.append("user \(name) exists on one side only")
+                continue
+            }
+            let policyA = mine["Policy"]?.objectValue ?? JSONObject()
+            let policyB = theirs["Policy"]?.objectValue ?? JSONObject()
             for key in Set(policyA.keys).union(policyB.keys).sorted() where policyA[key] != policyB[key] {
-                lines.append("user \(name) policy \(key): \(policyA[key].map(\.description) ?? "absent") vs \(policyB[key].map(\.description) ?? "absent")")
+                lines.append(
+                    "user \(name) policy \(key): \(policyA[key].map(\.description) ?? "absent") vs "
+                        + "\(policyB[key].map(\.description) ?? "absent")"
+                )
             }
             if mine["Name"] != theirs["Name"] { lines.append("user name \(mine["Name"]!) vs \(theirs["Name"]!)") }
         }

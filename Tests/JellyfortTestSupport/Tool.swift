@@ -7,7 +7,9 @@ public struct ToolResult: Sendable {
     public var output: String
 }
 
-public func runTool(_ name: String, package: String, _ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil) async throws -> ToolResult {
+public func runTool(_ name: String, package: String, _ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil)
+    async throws -> ToolResult
+{
     let paths = ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/bin"]
     guard let binary = paths.map({ "\($0)/\(name)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
         throw FixtureError("\(name) is not installed: scripts/test installs Debian's \(package) package")
@@ -28,7 +30,10 @@ public func runTool(_ name: String, package: String, _ arguments: [String], envi
     process.standardError = handle
     process.standardInput = FileHandle.nullDevice
     let (exited, continuation) = AsyncStream<Void>.makeStream()
-    process.terminationHandler = { _ in continuation.yield(); continuation.finish() }
+    process.terminationHandler = { _ in
+        continuation.yield()
+        continuation.finish()
+    }
     try process.run()
     for await _ in exited { break }
     return ToolResult(status: process.terminationStatus, output: (try? String(contentsOf: out, encoding: .utf8)) ?? "")

@@ -37,7 +37,8 @@ public enum JellyfinAPIError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .invalidServerURL(let url, let reason):
-            "'\(Sanitized.terminal(url))' is not a server address (\(reason)); give it as https://host[:port][/base], e.g. https://jellyfin.example.org"
+            "'\(Sanitized.terminal(url))' is not a server address (\(reason)); give it as "
+                + "https://host[:port][/base], e.g. https://jellyfin.example.org"
         case .insecureTransport(let host):
             "refusing to send credentials in clear text to \(host): use https://, or pass --allow-insecure-http if this network is trusted"
         case .unreachable(let address, let reason):
@@ -48,8 +49,10 @@ public enum JellyfinAPIError: Error, Sendable, Equatable, CustomStringConvertibl
             "\(endpoint) did not answer within \(seconds) s; the server may be overloaded or a proxy may be stalling"
         case .unauthorized(let endpoint, let credentialSent):
             credentialSent
-                ? "the server rejected the credential (401 on \(endpoint)); check the API key or password (Dashboard → API Keys), and on 12.x that it is not a legacy token"
-                : "\(endpoint) needs a credential: give --api-key-file PATH, set JELLYFORT_API_KEY, or use --user NAME with --password-file PATH"
+                ? "the server rejected the credential (401 on \(endpoint)); check the API key or password "
+                    + "(Dashboard → API Keys), and on 12.x that it is not a legacy token"
+                : "\(endpoint) needs a credential: give --api-key-file PATH, set JELLYFORT_API_KEY, or use --user "
+                    + "NAME with --password-file PATH"
         case .forbidden(let endpoint, let reason):
             "the server refused \(endpoint) (403)" + (reason.map { ": \($0)" } ?? "; the account may lack administrator rights")
         case .badRequest(let endpoint, let detail):
@@ -63,19 +66,24 @@ public enum JellyfinAPIError: Error, Sendable, Equatable, CustomStringConvertibl
         case .unexpectedStatus(let endpoint, let status):
             "unexpected HTTP \(status) from \(endpoint); is this a Jellyfin server?"
         case .malformedResponse(let endpoint, let detail):
-            "\(endpoint) answered with something that is not the JSON Jellyfin sends (\(detail)); is this a Jellyfin server, or is a proxy rewriting answers?"
+            "\(endpoint) answered with something that is not the JSON Jellyfin sends (\(detail)); is this a "
+                + "Jellyfin server, or is a proxy rewriting answers?"
         case .responseTooLarge(let endpoint, let limit):
             "\(endpoint) sent more than \(limit / (1024 * 1024)) MiB; refusing to read it"
         case .credentialRequired(let endpoint):
             "\(endpoint) needs a credential: give --api-key-file PATH, set JELLYFORT_API_KEY, or use --user NAME with --password-file PATH"
         case .redirectedElsewhere(let endpoint, let from, let to):
-            "\(from) redirected \(endpoint) to \(to), another address; Jellyfort does not follow redirects away from the server it was given (a credential could leak). If your server really moved, give --server with its new address"
+            "\(from) redirected \(endpoint) to \(to), another address; Jellyfort does not follow redirects "
+                + "away from the server it was given (a credential could leak). If your server really moved, give "
+                + "--server with its new address"
         case .redirectLoop(let endpoint, let hops):
             "\(endpoint) was redirected \(hops) times without an answer (a redirect loop); check the reverse proxy's configuration"
         case .deadlineExceeded(let endpoint, let seconds):
             "\(endpoint) did not finish within \(seconds) s (the answer arrived too slowly); the server or a proxy may be stalling"
         case .overallDeadlinePassed(let endpoint, let seconds):
-            "the audit's time limit of \(seconds) s ran out before \(endpoint) finished, so the controls that need it are unknown; if the server is only slow, raise the limit with --deadline SECONDS (or deadline: in jellyfort.yml)"
+            "the audit's time limit of \(seconds) s ran out before \(endpoint) finished, so the controls "
+                + "that need it are unknown; if the server is only slow, raise the limit with --deadline SECONDS "
+                + "(or deadline: in jellyfort.yml)"
         case .needsUserSession(let endpoint):
             "\(endpoint) needs a signed-in user, not an API key: use --user NAME with --password-file PATH"
         }

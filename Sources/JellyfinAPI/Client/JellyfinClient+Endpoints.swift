@@ -4,7 +4,9 @@ import Foundation
 extension JellyfinClient {
     // MARK: Plumbing
 
-    private func fetch(_ path: String, query: [(String, String)] = [], authenticated: Bool = true) async throws(JellyfinAPIError) -> JellyfinResponse {
+    private func fetch(_ path: String, query: [(String, String)] = [], authenticated: Bool = true) async throws(JellyfinAPIError)
+        -> JellyfinResponse
+    {
         let endpoint = "GET \(path)"
         let response = try await send(.get, path, query: query, authenticated: authenticated)
         guard response.status == 200 else {
@@ -13,12 +15,16 @@ extension JellyfinClient {
         return response
     }
 
-    private func fetchModel<Model: JSONReadableModel>(_ type: Model.Type, _ path: String, query: [(String, String)] = [], authenticated: Bool = true) async throws(JellyfinAPIError) -> Model {
+    private func fetchModel<Model: JSONReadableModel>(
+        _ type: Model.Type, _ path: String, query: [(String, String)] = [], authenticated: Bool = true
+    ) async throws(JellyfinAPIError) -> Model {
         let response = try await fetch(path, query: query, authenticated: authenticated)
         return try Self.decode(type, from: response, endpoint: "GET \(path)")
     }
 
-    private func fetchArray<Model: JSONReadableModel>(_ type: Model.Type, _ path: String, query: [(String, String)] = [], authenticated: Bool = true) async throws(JellyfinAPIError) -> [Model] {
+    private func fetchArray<Model: JSONReadableModel>(
+        _ type: Model.Type, _ path: String, query: [(String, String)] = [], authenticated: Bool = true
+    ) async throws(JellyfinAPIError) -> [Model] {
         let response = try await fetch(path, query: query, authenticated: authenticated)
         let endpoint = "GET \(path)"
         return try Self.decodeArray(type, from: try Self.parseJSON(response, endpoint: endpoint), endpoint: endpoint)
@@ -26,7 +32,9 @@ extension JellyfinClient {
 
     /// Sends a write and expects 204 (or 200); anything else is an error.
     @discardableResult
-    private func write(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil, endpointName: String? = nil) async throws(JellyfinAPIError) -> JellyfinResponse {
+    private func write(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil, endpointName: String? = nil
+    ) async throws(JellyfinAPIError) -> JellyfinResponse {
         let endpoint = endpointName ?? "\(method.rawValue) \(path)"
         let response = try await send(method, path, query: query, body: body)
         guard response.status == 204 || response.status == 200 else {
@@ -196,7 +204,9 @@ extension JellyfinClient {
     // MARK: Activity, plugins, branding, startup
 
     /// One page of `GET /System/ActivityLog/Entries`, newest first.
-    public func activityLog(startIndex: Int = 0, limit: Int = 100, minDate: Date? = nil, hasUserId: Bool? = nil) async throws(JellyfinAPIError) -> QueryResult<ActivityLogEntry> {
+    public func activityLog(startIndex: Int = 0, limit: Int = 100, minDate: Date? = nil, hasUserId: Bool? = nil)
+        async throws(JellyfinAPIError) -> QueryResult<ActivityLogEntry>
+    {
         var query = [("startIndex", String(startIndex)), ("limit", String(limit))]
         if let minDate { query.append(("minDate", JellyfinDate.format(minDate))) }
         if let hasUserId { query.append(("hasUserId", hasUserId ? "true" : "false")) }
@@ -205,7 +215,9 @@ extension JellyfinClient {
     }
 
     /// Every activity entry since `minDate`, page by page, stopping at `maximum` entries.
-    public func activitySince(_ minDate: Date?, pageSize: Int = 500, maximum: Int = 20_000) async throws(JellyfinAPIError) -> [ActivityLogEntry] {
+    public func activitySince(_ minDate: Date?, pageSize: Int = 500, maximum: Int = 20_000) async throws(JellyfinAPIError)
+        -> [ActivityLogEntry]
+    {
         var entries: [ActivityLogEntry] = []
         while entries.count < maximum {
             let page = try await activityLog(startIndex: entries.count, limit: pageSize, minDate: minDate)

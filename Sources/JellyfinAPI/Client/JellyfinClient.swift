@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import NIOPosix
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 import Synchronization
 
@@ -20,7 +20,12 @@ public struct ClientIdentity: Sendable, Equatable {
         self.version = version
         self.device = device ?? hostName
         // Stable per machine, so repeated runs reuse one device entry instead of piling up new ones.
-        self.deviceId = deviceId ?? "jellyfort-" + String(hostName.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") }.map(Character.init)).lowercased()
+        self.deviceId =
+            deviceId ?? "jellyfort-"
+            + String(
+                hostName.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") }.map(
+                    Character.init)
+            ).lowercased()
     }
 }
 
@@ -82,7 +87,10 @@ public struct JellyfinResponse: Sendable {
 }
 
 public enum HTTPMethod: String, Sendable {
-    case get = "GET", post = "POST", delete = "DELETE", head = "HEAD"
+    case get = "GET"
+    case post = "POST"
+    case delete = "DELETE"
+    case head = "HEAD"
 }
 
 /// A typed async client of the Jellyfin REST API.
@@ -113,7 +121,9 @@ public final class JellyfinClient: Sendable {
         } else if let caFile = configuration.caFile {
             do {
                 let certificates = try NIOSSLCertificate.fromPEMFile(caFile)
-                guard !certificates.isEmpty else { throw JellyfinAPIError.tlsFailure(address: server.origin, reason: "no certificate in \(caFile)") }
+                guard !certificates.isEmpty else {
+                    throw JellyfinAPIError.tlsFailure(address: server.origin, reason: "no certificate in \(caFile)")
+                }
                 tls.additionalTrustRoots = [.certificates(certificates)]
             } catch let error as JellyfinAPIError {
                 throw error
@@ -188,7 +198,9 @@ public final class JellyfinClient: Sendable {
         case 403:
             throw .forbidden(
                 endpoint: endpoint,
-                reason: "user \(user) may not sign in: the account is disabled or locked out, has no remote access from this address, is outside its schedule, or is at its session limit"
+                reason:
+                    "user \(user) may not sign in: the account is disabled or locked out, has no remote access from "
+                    + "this address, is outside its schedule, or is at its session limit"
             )
         default: throw Self.statusError(response, endpoint: endpoint, credentialSent: false)
         }
@@ -249,11 +261,14 @@ public final class JellyfinClient: Sendable {
     static let maximumRedirects = 5
 
     /// Where a `Location` points, checked as strictly as `--server` (port range, no user info).
-    public static func redirectTarget(_ location: String, from current: String, endpoint: String) throws(JellyfinAPIError) -> (origin: String, url: String) {
+    public static func redirectTarget(_ location: String, from current: String, endpoint: String) throws(JellyfinAPIError) -> (
+        origin: String, url: String
+    ) {
         guard location.count <= 4096, let base = URL(string: current), let next = URL(string: location, relativeTo: base)?.absoluteURL,
             let scheme = next.scheme, let host = next.host
         else {
-            throw .malformedResponse(endpoint: endpoint, detail: "a redirect to '\(Sanitized.terminal(String(location.prefix(100))))', which is not an address")
+            throw .malformedResponse(
+                endpoint: endpoint, detail: "a redirect to '\(Sanitized.terminal(String(location.prefix(100))))', which is not an address")
         }
         let authority = ServerAddress.authority(of: next.absoluteString)
         let portPart = ServerAddress.portText(of: authority).map { ":\($0)" } ?? ""
@@ -262,12 +277,16 @@ public final class JellyfinClient: Sendable {
         do {
             address = try ServerAddress("\(scheme)://\(bracketed)\(portPart)")
         } catch {
-            throw .malformedResponse(endpoint: endpoint, detail: "a redirect to '\(Sanitized.terminal(String(ServerAddress.redactingUserInfo(location).prefix(100))))': \(error)")
+            throw .malformedResponse(
+                endpoint: endpoint,
+                detail: "a redirect to '\(Sanitized.terminal(String(ServerAddress.redactingUserInfo(location).prefix(100))))': \(error)")
         }
         return (address.origin, next.absoluteString)
     }
 
-    private func perform(_ method: HTTPMethod, url: String, token: Secret?, body: JSONValue?, endpoint: String) async throws(JellyfinAPIError) -> JellyfinResponse {
+    private func perform(_ method: HTTPMethod, url: String, token: Secret?, body: JSONValue?, endpoint: String)
+        async throws(JellyfinAPIError) -> JellyfinResponse
+    {
         var request = HTTPClientRequest(url: url)
         request.method = NIOHTTP1.HTTPMethod(rawValue: method.rawValue)
         request.headers.add(name: "Authorization", value: authorizationHeader(token: token))
@@ -283,7 +302,8 @@ public final class JellyfinClient: Sendable {
         if let overall = configuration.overallDeadline, started >= overall.instant {
             throw .overallDeadlinePassed(endpoint: endpoint, seconds: overall.seconds)
         }
-        let deadline = min(started + configuration.requestTimeout, configuration.overallDeadline?.instant ?? started + configuration.requestTimeout)
+        let deadline = min(
+            started + configuration.requestTimeout, configuration.overallDeadline?.instant ?? started + configuration.requestTimeout)
         do {
             let response = try await http.execute(request, timeout: .init(deadline - started))
             let length = response.headers.first(name: "Content-Length").flatMap(Int.init)
@@ -318,7 +338,8 @@ public final class JellyfinClient: Sendable {
                 }
                 return body
             }
-            return JellyfinResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, buffer: buffer)
+            return JellyfinResponse(
+                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, buffer: buffer)
         } catch {
             throw classify(error, endpoint: endpoint)
         }
@@ -345,14 +366,21 @@ public final class JellyfinClient: Sendable {
             return deadlineError(endpoint: endpoint, seconds: requestSeconds)
         case let error as HTTPClientError:
             switch error {
-            case .connectTimeout: return .unreachable(address: address, reason: "no answer within \(configuration.connectTimeout.components.seconds) s (nothing listening, or a firewall drops the packets)")
+            case .connectTimeout:
+                return .unreachable(
+                    address: address,
+                    reason:
+                        "no answer within \(configuration.connectTimeout.components.seconds) s (nothing listening, or a "
+                        + "firewall drops the packets)"
+                )
             case .readTimeout, .deadlineExceeded:
                 if case .overallDeadlinePassed(let endpoint, let seconds) = deadlineError(endpoint: endpoint, seconds: requestSeconds) {
                     return .overallDeadlinePassed(endpoint: endpoint, seconds: seconds)
                 }
                 return .timeout(endpoint: endpoint, seconds: requestSeconds)
             case .tlsHandshakeTimeout: return .tlsFailure(address: address, reason: "the TLS handshake timed out")
-            case .remoteConnectionClosed: return .unreachable(address: address, reason: "the server closed the connection without answering\(tlsHint)")
+            case .remoteConnectionClosed:
+                return .unreachable(address: address, reason: "the server closed the connection without answering\(tlsHint)")
             case .invalidURL: return .invalidServerURL(address, reason: "not a URL the client can use")
             default: return .unreachable(address: address, reason: "the HTTP exchange failed (\(error.shortDescription))\(tlsHint)")
             }
@@ -411,7 +439,9 @@ public final class JellyfinClient: Sendable {
         }
     }
 
-    static func decode<Model: JSONReadableModel>(_ type: Model.Type, from response: JellyfinResponse, endpoint: String) throws(JellyfinAPIError) -> Model {
+    static func decode<Model: JSONReadableModel>(_ type: Model.Type, from response: JellyfinResponse, endpoint: String)
+        throws(JellyfinAPIError) -> Model
+    {
         let value = try parseJSON(response, endpoint: endpoint)
         guard let object = value.objectValue else {
             throw .malformedResponse(endpoint: endpoint, detail: "expected a \(Model.schemaName) object, found \(value.kindName)")
@@ -423,7 +453,9 @@ public final class JellyfinClient: Sendable {
         }
     }
 
-    static func decodeArray<Model: JSONReadableModel>(_ type: Model.Type, from value: JSONValue, endpoint: String) throws(JellyfinAPIError) -> [Model] {
+    static func decodeArray<Model: JSONReadableModel>(_ type: Model.Type, from value: JSONValue, endpoint: String) throws(JellyfinAPIError)
+        -> [Model]
+    {
         guard let elements = value.arrayValue else {
             throw .malformedResponse(endpoint: endpoint, detail: "expected an array of \(Model.schemaName), found \(value.kindName)")
         }
@@ -442,7 +474,9 @@ public final class JellyfinClient: Sendable {
         return models
     }
 
-    static func decodeQueryResult<Model: JSONReadableModel>(_ type: Model.Type, from response: JellyfinResponse, endpoint: String) throws(JellyfinAPIError) -> QueryResult<Model> {
+    static func decodeQueryResult<Model: JSONReadableModel>(_ type: Model.Type, from response: JellyfinResponse, endpoint: String)
+        throws(JellyfinAPIError) -> QueryResult<Model>
+    {
         let value = try parseJSON(response, endpoint: endpoint)
         guard let object = value.objectValue, let items = object["Items"] else {
             throw .malformedResponse(endpoint: endpoint, detail: "expected a query result with Items")

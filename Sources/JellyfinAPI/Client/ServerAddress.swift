@@ -14,10 +14,17 @@ public struct ServerAddress: Sendable, Equatable, CustomStringConvertible {
         // that does not fit in 16 bits must be refused, not trapped on.
         let authority = Self.authority(of: trimmed)
         if authority.contains("@") {
-            throw .invalidServerURL(Self.redactingUserInfo(trimmed), reason: "a user name or password does not belong in the address: sign in with --user NAME --password-file PATH, or use --api-key-file PATH")
+            throw .invalidServerURL(
+                Self.redactingUserInfo(trimmed),
+                reason:
+                    "a user name or password does not belong in the address: sign in with --user NAME "
+                    + "--password-file PATH, or use --api-key-file PATH"
+            )
         }
         if let port = Self.portText(of: authority) {
-            guard !port.isEmpty, port.count <= 5, port.allSatisfy(\.isASCII), let number = Int(port), port.allSatisfy(\.isNumber), (1...65535).contains(number) else {
+            guard !port.isEmpty, port.count <= 5, port.allSatisfy(\.isASCII), let number = Int(port), port.allSatisfy(\.isNumber),
+                (1...65535).contains(number)
+            else {
                 throw .invalidServerURL(trimmed, reason: "the port must be a number from 1 to 65535")
             }
         }

@@ -49,9 +49,10 @@ public struct UserDto: JSONObjectModel {
 /// Jellyfin ids: GUIDs written as 32 lowercase hex digits (`Guid.ToString("N")`).
 public enum JellyfinID {
     public static func isValid(_ text: String) -> Bool {
-        text.utf8.count == 32 && text.utf8.allSatisfy { byte in
-            (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) || (0x41...0x46).contains(byte)
-        }
+        text.utf8.count == 32
+            && text.utf8.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) || (0x41...0x46).contains(byte)
+            }
     }
 
     /// A fresh random id in Jellyfin's form.

@@ -20,31 +20,46 @@ public protocol JSONFieldValue: Sendable {
 
 extension Bool: JSONFieldValue {
     public static var expectation: String { "a boolean" }
-    public init?(json: JSONValue) { guard let value = json.boolValue else { return nil }; self = value }
+    public init?(json: JSONValue) {
+        guard let value = json.boolValue else { return nil }
+        self = value
+    }
     public var json: JSONValue { .bool(self) }
 }
 
 extension Int: JSONFieldValue {
     public static var expectation: String { "a whole number" }
-    public init?(json: JSONValue) { guard let value = json.intValue else { return nil }; self = value }
+    public init?(json: JSONValue) {
+        guard let value = json.intValue else { return nil }
+        self = value
+    }
     public var json: JSONValue { .int(Int64(self)) }
 }
 
 extension Double: JSONFieldValue {
     public static var expectation: String { "a number" }
-    public init?(json: JSONValue) { guard let value = json.doubleValue else { return nil }; self = value }
+    public init?(json: JSONValue) {
+        guard let value = json.doubleValue else { return nil }
+        self = value
+    }
     public var json: JSONValue { .double(self) }
 }
 
 extension String: JSONFieldValue {
     public static var expectation: String { "a string" }
-    public init?(json: JSONValue) { guard let value = json.stringValue else { return nil }; self = value }
+    public init?(json: JSONValue) {
+        guard let value = json.stringValue else { return nil }
+        self = value
+    }
     public var json: JSONValue { .string(self) }
 }
 
 extension JSONObject: JSONFieldValue {
     public static var expectation: String { "an object" }
-    public init?(json: JSONValue) { guard let value = json.objectValue else { return nil }; self = value }
+    public init?(json: JSONValue) {
+        guard let value = json.objectValue else { return nil }
+        self = value
+    }
     public var json: JSONValue { .object(self) }
 }
 
@@ -182,6 +197,7 @@ public enum JellyfinDate {
             let text = String(value ?? 0)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        return "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))T\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2)).\(pad(ticks, 7))Z"
+        return
+            "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))T\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2)).\(pad(ticks, 7))Z"
     }
 }

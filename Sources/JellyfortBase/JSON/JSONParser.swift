@@ -91,7 +91,9 @@ public struct JSONParser {
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try readNumber()
             default:
                 let byte = bytes[index]
-                throw fail(byte >= 0x21 && byte < 0x7F ? "unexpected character '\(Character(Unicode.Scalar(byte)))'" : "unexpected byte 0x\(String(byte, radix: 16))")
+                throw fail(
+                    byte >= 0x21 && byte < 0x7F
+                        ? "unexpected character '\(Character(Unicode.Scalar(byte)))'" : "unexpected byte 0x\(String(byte, radix: 16))")
             }
         }
 
@@ -153,7 +155,10 @@ public struct JSONParser {
                 values.append(value)
                 skipWhitespace()
                 guard index < bytes.count else { throw fail("unterminated object") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 if bytes[index] == UInt8(ascii: "}") {
                     index += 1
                     return try makeObject(names: names, ids: ids, values: values)
@@ -165,10 +170,12 @@ public struct JSONParser {
         /// Objects with the same names in the same order share one shape.
         mutating func makeObject(names: [String], ids: [Int], values grown: [JSONValue]) throws(JSONParseError) -> JSONObject {
             // Appending doubled the storage as it went; keep only what the object uses.
-            let values = grown.capacity > grown.count + 4 ? Array(unsafeUninitializedCapacity: grown.count) { buffer, count in
-                for (index, value) in grown.enumerated() { (buffer.baseAddress! + index).initialize(to: value) }
-                count = grown.count
-            } : grown
+            let values =
+                grown.capacity > grown.count + 4
+                ? Array(unsafeUninitializedCapacity: grown.count) { buffer, count in
+                    for (index, value) in grown.enumerated() { (buffer.baseAddress! + index).initialize(to: value) }
+                    count = grown.count
+                } : grown
             let shareable = !ids.contains(-1)
             if shareable, let shape = shapes[ids] { return JSONObject(shape: shape, values: values) }
             // A repeated name could carry two values and let a reader pick the harmless one;
@@ -195,8 +202,14 @@ public struct JSONParser {
                 elements.append(try readValue(depth: depth + 1))
                 skipWhitespace()
                 guard index < bytes.count else { throw fail("unterminated array") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "]") { index += 1; return elements }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                if bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return elements
+                }
                 throw fail("expected ',' or ']'")
             }
         }

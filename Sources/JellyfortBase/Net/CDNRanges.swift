@@ -1,5 +1,4 @@
 import Foundation
-import JellyfortBase
 
 /// A CDN's published address ranges, from the bundled dated file or `--cdn-ranges FILE`.
 public struct CDNRanges: Sendable {
@@ -22,7 +21,9 @@ public struct CDNRanges: Sendable {
             for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let entry = line.trimmingCharacters(in: .whitespaces)
                 if entry.isEmpty || entry.hasPrefix("#") { continue }
-                guard let network = IPNetwork(entry) else { throw CDNRangesError("\(path):\(number + 1): '\(entry.prefix(60))' is not a CIDR range") }
+                guard let network = IPNetwork(entry) else {
+                    throw CDNRangesError("\(path):\(number + 1): '\(entry.prefix(60))' is not a CIDR range")
+                }
                 networks.append(network)
             }
             guard !networks.isEmpty else { throw CDNRangesError("\(path) lists no ranges") }
@@ -37,7 +38,9 @@ public struct CDNRanges: Sendable {
         }
         let texts = entry["ranges"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let networks = texts.compactMap(IPNetwork.init)
-        guard !networks.isEmpty, networks.count == texts.count else { throw CDNRangesError("\(origin): the ranges for \(name) are not all CIDR ranges") }
+        guard !networks.isEmpty, networks.count == texts.count else {
+            throw CDNRangesError("\(origin): the ranges for \(name) are not all CIDR ranges")
+        }
         return CDNRanges(name: name, asOf: entry["asOf"]?.stringValue ?? "undated", networks: networks)
     }
 }

@@ -32,7 +32,9 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     public init?(endPoint text: String) {
         if let direct = IPAddress(text) {
             self = direct
-        } else if text.hasPrefix("["), let close = text.firstIndex(of: "]"), let inside = IPAddress(String(text[text.index(after: text.startIndex)..<close])) {
+        } else if text.hasPrefix("["), let close = text.firstIndex(of: "]"),
+            let inside = IPAddress(String(text[text.index(after: text.startIndex)..<close]))
+        {
             self = inside
         } else if let colon = text.lastIndex(of: ":"), text.filter({ $0 == ":" }).count == 1, let host = IPAddress(String(text[..<colon])) {
             self = host
@@ -133,7 +135,10 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         if halves.count == 1 { guard total == 8 else { return nil } } else { guard total < 8 else { return nil } }
         let zeros = [UInt16](repeating: 0, count: 8 - total)
         var result: [UInt8] = []
-        for group in first + zeros + second { result.append(UInt8(group >> 8)); result.append(UInt8(group & 0xFF)) }
+        for group in first + zeros + second {
+            result.append(UInt8(group >> 8))
+            result.append(UInt8(group & 0xFF))
+        }
         result.append(contentsOf: tailIPv4)
         return result.count == 16 ? result : nil
     }

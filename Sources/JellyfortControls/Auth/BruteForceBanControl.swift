@@ -5,7 +5,10 @@ import JellyfortCore
 struct BruteForceBanControl: Control {
     static let description = ControlDescription(
         id: .authBruteForceBan, title: "Password guessers get banned by IP", guideItem: nil, severity: .medium,
-        rationale: "Jellyfin's lockout is per account and has no timed unlock; banning the guessing address at the firewall stops the attack without locking the owner out. The filter must match all five deny messages in both log formats and read log_*.log.",
+        rationale:
+            "Jellyfin's lockout is per account and has no timed unlock; banning the guessing address at the "
+            + "firewall stops the attack without locking the owner out. The filter must match all five deny "
+            + "messages in both log formats and read log_*.log.",
         remediation: Remediation("Use the fail2ban filter and jail or the CrowdSec acquisition from jellyfort deploy."),
         evidence: [.host])
 
@@ -28,11 +31,17 @@ struct BruteForceBanControl: Control {
             }
         }
         // A name that carries a forged address: the real one is the last.
-        lines.append(("[2026-11-29 06:40:02.000 +00:00] " + prefix + #"for "x (IP: \"1.2.3.4\")" has been denied (IP: "203.0.113.67")."#, "203.0.113.67"))
+        lines.append(
+            (
+                "[2026-11-29 06:40:02.000 +00:00] " + prefix + #"for "x (IP: \"1.2.3.4\")" has been denied (IP: "203.0.113.67")."#,
+                "203.0.113.67"
+            ))
         return lines
     }()
 
-    static let successLine = "[2026-11-29 06:40:03.000 +00:00] [INF] [50] Jellyfin.Server.Implementations.Users.UserManager: Authentication request for \"bob\" has succeeded."
+    static let successLine =
+        "[2026-11-29 06:40:03.000 +00:00] [INF] [50] Jellyfin.Server.Implementations.Users.UserManager: "
+        + "Authentication request for \"bob\" has succeeded."
 
     /// fail2ban's regex dialect to ICU's: tags become an address group, `%%` is `%`.
     static func expression(_ failregex: String) -> NSRegularExpression? {
@@ -49,7 +58,9 @@ struct BruteForceBanControl: Control {
         for candidate in [withoutDate, line] {
             let range = NSRange(candidate.startIndex..., in: candidate)
             for regex in regexes {
-                if let match = regex.firstMatch(in: candidate, range: range), let groupRange = Range(match.range(withName: "jfaddr"), in: candidate) {
+                if let match = regex.firstMatch(in: candidate, range: range),
+                    let groupRange = Range(match.range(withName: "jfaddr"), in: candidate)
+                {
                     return String(candidate[groupRange])
                 }
             }
@@ -65,11 +76,25 @@ struct BruteForceBanControl: Control {
 
     static let examples = [
         ControlExample("the bundle's filter and jail", .pass, Sample.deployment()),
-        ControlExample("the old documented filter misses variants and the file name", .fail, Sample.deployment { view in
-            view.banConfigurations = [Sample.filter(#"^.*Authentication request for .* has been denied \(IP: "<ADDR>"\)\.$"#),
-                                      BanFacts(kind: .fail2banJail, location: FileLocation(path: "jail.local", line: 3), logPaths: ["/config/log/jellyfin*.log"], filterName: "jellyfin")]
-        }),
-        ControlExample("CrowdSec reading Jellyfin's log", .pass, Sample.deployment { $0.banConfigurations = [BanFacts(kind: .crowdsecAcquisition, location: FileLocation(path: "acquis.yaml", line: 1), logPaths: ["/config/log/log_*.log"], type: "jellyfin")] }),
+        ControlExample(
+            "the old documented filter misses variants and the file name", .fail,
+            Sample.deployment { view in
+                view.banConfigurations = [
+                    Sample.filter(#"^.*Authentication request for .* has been denied \(IP: "<ADDR>"\)\.$"#),
+                    BanFacts(
+                        kind: .fail2banJail, location: FileLocation(path: "jail.local", line: 3), logPaths: ["/config/log/jellyfin*.log"],
+                        filterName: "jellyfin"),
+                ]
+            }),
+        ControlExample(
+            "CrowdSec reading Jellyfin's log", .pass,
+            Sample.deployment {
+                $0.banConfigurations = [
+                    BanFacts(
+                        kind: .crowdsecAcquisition, location: FileLocation(path: "acquis.yaml", line: 1),
+                        logPaths: ["/config/log/log_*.log"], type: "jellyfin")
+                ]
+            }),
         ControlExample("nothing bans", .fail, Sample.deployment { $0.banConfigurations = [] }),
     ]
 
@@ -77,35 +102,65 @@ struct BruteForceBanControl: Control {
         evidence.withHostView { host in
             let bans = host.banConfigurations
             guard !bans.isEmpty else {
-                return .fail("no IP-level ban reads Jellyfin's deny lines (no fail2ban filter or jail, no CrowdSec acquisition among the deployment files)")
+                return .fail(
+                    "no IP-level ban reads Jellyfin's deny lines (no fail2ban filter or jail, no CrowdSec "
+                        + "acquisition among the deployment files)"
+                )
             }
             var findings: [Finding] = []
             var working = false
             for acquisition in bans where acquisition.kind == .crowdsecAcquisition {
-                if acquisition.type != "jellyfin" { findings.append(.at(acquisition.location, "labels.type is \(acquisition.type ?? "missing"), not jellyfin: the Jellyfin parser will not read it")) }
-                if !acquisition.logPaths.contains(where: logPathMatches) { findings.append(.at(acquisition.location, "no filename matches Jellyfin's log_YYYYMMDD.log")) }
+                if acquisition.type != "jellyfin" {
+                    findings.append(
+                        .at(
+                            acquisition.location,
+                            "labels.type is \(acquisition.type ?? "missing"), not jellyfin: the Jellyfin parser will not read it"))
+                }
+                if !acquisition.logPaths.contains(where: logPathMatches) {
+                    findings.append(.at(acquisition.location, "no filename matches Jellyfin's log_YYYYMMDD.log"))
+                }
                 if acquisition.type == "jellyfin", acquisition.logPaths.contains(where: logPathMatches) { working = true }
             }
             let filters = bans.filter { $0.kind == .fail2banFilter }
             for jail in bans where jail.kind == .fail2banJail {
                 var good = true
-                if !jail.enabled { findings.append(.at(jail.location, "the jail is not enabled")); good = false }
+                if !jail.enabled {
+                    findings.append(.at(jail.location, "the jail is not enabled"))
+                    good = false
+                }
                 if !jail.logPaths.contains(where: logPathMatches) {
-                    findings.append(.at(jail.location, "logpath \(jail.logPaths.joined(separator: " ")) does not match Jellyfin's log_YYYYMMDD.log", ["logpath": JSONValue(jail.logPaths)]))
+                    findings.append(
+                        .at(
+                            jail.location, "logpath \(jail.logPaths.joined(separator: " ")) does not match Jellyfin's log_YYYYMMDD.log",
+                            ["logpath": JSONValue(jail.logPaths)]))
                     good = false
                 }
                 guard let filter = filters.first(where: { $0.filterName == jail.filterName }) else {
-                    findings.append(.at(jail.location, "its filter \(jail.filterName ?? "?") is not among the deployment files, so it cannot be checked"))
+                    findings.append(
+                        .at(
+                            jail.location, "its filter \(jail.filterName ?? "?") is not among the deployment files, so it cannot be checked"
+                        ))
                     continue
                 }
                 let regexes = filter.failRegexes.compactMap(expression)
-                if regexes.count < filter.failRegexes.count { findings.append(.at(filter.location, "a failregex is not a valid regular expression")); good = false }
-                let missed = denyLines.filter { bannedAddress($0.line, regexes: regexes) != $0.address }
-                if !missed.isEmpty {
-                    findings.append(.at(filter.location, "misses \(missed.count) of \(denyLines.count) deny lines, e.g. \(missed[0].line.split(separator: ":").dropFirst(3).joined(separator: ":").prefix(90))", ["missed": .int(Int64(missed.count))]))
+                if regexes.count < filter.failRegexes.count {
+                    findings.append(.at(filter.location, "a failregex is not a valid regular expression"))
                     good = false
                 }
-                if bannedAddress(successLine, regexes: regexes) != nil { findings.append(.at(filter.location, "matches successful sign-ins too")); good = false }
+                let missed = denyLines.filter { bannedAddress($0.line, regexes: regexes) != $0.address }
+                if !missed.isEmpty {
+                    findings.append(
+                        .at(
+                            filter.location,
+                            "misses \(missed.count) of \(denyLines.count) deny lines, e.g. "
+                                + "\(missed[0].line.split(separator: ":").dropFirst(3).joined(separator: ":").prefix(90))",
+                            ["missed": .int(Int64(missed.count))]))
+                    good = false
+                }
+                if bannedAddress(successLine, regexes: regexes) != nil {
+                    findings.append(.at(filter.location, "matches successful sign-ins too"))
+                    good = false
+                }
                 if good { working = true }
             }
             if !filters.isEmpty, !bans.contains(where: { $0.kind == .fail2banJail }) {

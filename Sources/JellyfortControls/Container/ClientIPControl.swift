@@ -4,18 +4,37 @@ import JellyfortCore
 struct ClientIPControl: Control {
     static let description = ControlDescription(
         id: .containerClientIP, title: "Jellyfin sees real client addresses", guideItem: nil, severity: .high,
-        rationale: "Remote-vs-LAN decides admin remote access, the IP filter and lockout bans (guide items 5, 9, 11). If a rootless port handler or a proxy Jellyfin does not know rewrites every source to one address, all of that is silently void.",
-        remediation: Remediation("Run the container with Network=pasta (or slirp4netns:port_handler=slirp4netns) and set KnownProxies to the proxy's address."),
+        rationale:
+            "Remote-vs-LAN decides admin remote access, the IP filter and lockout bans (guide items 5, 9, "
+            + "11). If a rootless port handler or a proxy Jellyfin does not know rewrites every source to one "
+            + "address, all of that is silently void.",
+        remediation: Remediation(
+            "Run the container with Network=pasta (or slirp4netns:port_handler=slirp4netns) and set KnownProxies to the proxy's address."),
         evidence: [.host, .api, .probe])
 
     static let examples = [
         ControlExample("sessions from many addresses", .pass, Sample.evidence()),
-        ControlExample("every session from one NAT address", .fail, Sample.evidence(Sample.view { $0.sessions = .observed([SessionFacts(userName: "a", remoteEndPoint: "10.0.2.100"), SessionFacts(userName: "b", remoteEndPoint: "10.0.2.100")]) })),
-        ControlExample("one session: cannot tell", .unknown, Sample.evidence(Sample.view { $0.sessions = .observed([SessionFacts(userName: "a", remoteEndPoint: "203.0.113.5")]) })),
+        ControlExample(
+            "every session from one NAT address", .fail,
+            Sample.evidence(
+                Sample.view {
+                    $0.sessions = .observed([
+                        SessionFacts(userName: "a", remoteEndPoint: "10.0.2.100"),
+                        SessionFacts(userName: "b", remoteEndPoint: "10.0.2.100"),
+                    ])
+                })),
+        ControlExample(
+            "one session: cannot tell", .unknown,
+            Sample.evidence(Sample.view { $0.sessions = .observed([SessionFacts(userName: "a", remoteEndPoint: "203.0.113.5")]) })),
         ControlExample("pasta in the unit", .pass, Sample.deployment()),
-        ControlExample("slirp4netns with the default port handler", .fail, Sample.deployment { $0.containers = [Sample.container { $0.network = "slirp4netns" }] }),
-        ControlExample("rootless default network (rootlessport)", .fail, Sample.deployment { $0.containers = [Sample.container { $0.network = nil }] }),
-        ControlExample("slirp4netns keeping sources", .pass, Sample.deployment { $0.containers = [Sample.container { $0.network = "slirp4netns:port_handler=slirp4netns" }] }),
+        ControlExample(
+            "slirp4netns with the default port handler", .fail,
+            Sample.deployment { $0.containers = [Sample.container { $0.network = "slirp4netns" }] }),
+        ControlExample(
+            "rootless default network (rootlessport)", .fail, Sample.deployment { $0.containers = [Sample.container { $0.network = nil }] }),
+        ControlExample(
+            "slirp4netns keeping sources", .pass,
+            Sample.deployment { $0.containers = [Sample.container { $0.network = "slirp4netns:port_handler=slirp4netns" }] }),
     ]
 
     /// What the container definition says: a failure, a pass, or nothing.
@@ -27,10 +46,14 @@ struct ClientIPControl: Control {
             let network = container.network ?? ""
             if network.hasPrefix("pasta") || network == "host" || network.contains("port_handler=slirp4netns") { continue }
             let what = network.isEmpty ? "the default rootless network" : network
-            findings.append(.at(container.at(nil), "\(what) publishes ports through rootlessport, which rewrites every client address", ["Network": .string(network)]))
+            findings.append(
+                .at(
+                    container.at(nil), "\(what) publishes ports through rootlessport, which rewrites every client address",
+                    ["Network": .string(network)]))
         }
         if !findings.isEmpty { return .fail("Jellyfin sees every client as the port handler's address", findings: findings) }
-        return .pass("the container's network (\(Set(rootless.compactMap(\.network)).sorted().joined(separator: ", "))) keeps client addresses")
+        return .pass(
+            "the container's network (\(Set(rootless.compactMap(\.network)).sorted().joined(separator: ", "))) keeps client addresses")
     }
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
@@ -47,12 +70,20 @@ struct ClientIPControl: Control {
                 let analysis = ClientAddressAnalysis(view)
                 if let only = analysis.singleProxyAddress {
                     let proxies = view.network.value?.knownProxies ?? []
-                    let detail = proxies.isEmpty
+                    let detail =
+                        proxies.isEmpty
                         ? "KnownProxies is empty"
-                        : "KnownProxies (\(proxies.joined(separator: ", "))) does not make Jellyfin see past it; a rootless port handler may be rewriting sources"
-                    return .fail("every session comes from \(only): \(detail)", findings: [
-                        Finding(subject: "config:network", message: "all \(analysis.sessionAddresses.count) sessions come from \(only)", evidence: ["RemoteEndPoint": .string(only.description), "KnownProxies": .array(proxies.map { .string($0) })]),
-                    ])
+                        : "KnownProxies (\(proxies.joined(separator: ", "))) does not make Jellyfin see past it; a "
+                            + "rootless port handler may be rewriting sources"
+                    return .fail(
+                        "every session comes from \(only): \(detail)",
+                        findings: [
+                            Finding(
+                                subject: "config:network", message: "all \(analysis.sessionAddresses.count) sessions come from \(only)",
+                                evidence: [
+                                    "RemoteEndPoint": .string(only.description), "KnownProxies": .array(proxies.map { .string($0) }),
+                                ])
+                        ])
                 }
                 let distinct = Set(analysis.sessionAddresses)
                 if distinct.count >= 2 { return .pass("Jellyfin sees \(distinct.count) different client addresses") }

@@ -5,7 +5,9 @@ import JellyfortCore
 struct MediaReadOnlyControl: Control {
     static let description = ControlDescription(
         id: .containerMediaReadOnly, title: "Media is mounted read-only", guideItem: 2, severity: .high,
-        rationale: "Jellyfin only needs to read your films. A writable media mount lets a compromised server or a user with deletion rights destroy the collection.",
+        rationale:
+            "Jellyfin only needs to read your films. A writable media mount lets a compromised server or a "
+            + "user with deletion rights destroy the collection.",
         remediation: Remediation("Mount media read-only: Volume=/srv/media:/media:ro,Z (or --mount ...,ro=true,relabel=private)."),
         evidence: [.host])
 
@@ -18,7 +20,8 @@ struct MediaReadOnlyControl: Control {
     /// Every bind mount that is not Jellyfin's own state holds media.
     static func mediaMounts(_ container: ContainerFacts) -> [ContainerFacts.Mount] {
         container.mounts.filter { mount in
-            !["/config", "/cache", "/tmp", "/transcodes"].contains(mount.target) && !mount.target.hasPrefix("/dev") && !mount.target.hasPrefix("/etc/")
+            !["/config", "/cache", "/tmp", "/transcodes"].contains(mount.target) && !mount.target.hasPrefix("/dev")
+                && !mount.target.hasPrefix("/etc/")
                 && !mount.source.hasSuffix(".sock") && !mount.target.hasPrefix("/run") && !mount.target.hasPrefix("/var/run")
         }
     }
@@ -29,9 +32,13 @@ struct MediaReadOnlyControl: Control {
             guard !media.isEmpty else { return .warn("no media mount found in the container definition") }
             let writable = media.filter { !$0.1.isReadOnly }
             guard writable.isEmpty else {
-                return .fail("\(plural(writable.count, "media mount")) writable", findings: writable.map { container, mount in
-                    .at(container.at(mount.line), "\(mount.source) is mounted at \(mount.target) without ro", ["Source": .string(mount.source), "Options": JSONValue(mount.options)])
-                })
+                return .fail(
+                    "\(plural(writable.count, "media mount")) writable",
+                    findings: writable.map { container, mount in
+                        .at(
+                            container.at(mount.line), "\(mount.source) is mounted at \(mount.target) without ro",
+                            ["Source": .string(mount.source), "Options": JSONValue(mount.options)])
+                    })
             }
             return .pass("\(plural(media.count, "media mount")) read-only")
         }

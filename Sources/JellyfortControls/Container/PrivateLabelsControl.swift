@@ -5,14 +5,25 @@ import JellyfortCore
 struct PrivateLabelsControl: Control {
     static let description = ControlDescription(
         id: .containerPrivateLabels, title: "Volumes carry private SELinux labels; no broad host paths", guideItem: 2, severity: .medium,
-        rationale: "A private label (:Z) confines each volume to this container. Mounting /, /home, /etc or the Podman socket gives the container the keys to the host.",
+        rationale:
+            "A private label (:Z) confines each volume to this container. Mounting /, /home, /etc or the "
+            + "Podman socket gives the container the keys to the host.",
         remediation: Remediation("Use :Z on config and cache volumes and mount only the folders Jellyfin needs (jellyfort deploy)."),
         evidence: [.host])
 
     static let examples = [
         ControlExample("private labels", .pass, Sample.deployment()),
         ControlExample("config without :Z", .fail, Sample.deployment { $0.containers = [Sample.container { $0.mounts[0].options = [] }] }),
-        ControlExample("the podman socket mounted", .fail, Sample.deployment { $0.containers = [Sample.container { $0.mounts.append(.init(source: "/run/user/1000/podman/podman.sock", target: "/var/run/docker.sock", options: [], line: 21)) }] }),
+        ControlExample(
+            "the podman socket mounted", .fail,
+            Sample.deployment {
+                $0.containers = [
+                    Sample.container {
+                        $0.mounts.append(
+                            .init(source: "/run/user/1000/podman/podman.sock", target: "/var/run/docker.sock", options: [], line: 21))
+                    }
+                ]
+            }),
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
@@ -21,9 +32,15 @@ struct PrivateLabelsControl: Control {
             for container in containers {
                 for mount in container.mounts {
                     if BroadHostPaths.contains(mount.source) {
-                        findings.append(.at(container.at(mount.line), "mounts \(mount.source), which reaches far beyond Jellyfin's own folders", ["Source": .string(mount.source)]))
+                        findings.append(
+                            .at(
+                                container.at(mount.line), "mounts \(mount.source), which reaches far beyond Jellyfin's own folders",
+                                ["Source": .string(mount.source)]))
                     } else if ["/config", "/cache"].contains(mount.target), mount.source.hasPrefix("/"), !mount.hasPrivateLabel {
-                        findings.append(.at(container.at(mount.line), "\(mount.target) has no private SELinux label (:Z)", ["Options": JSONValue(mount.options)]))
+                        findings.append(
+                            .at(
+                                container.at(mount.line), "\(mount.target) has no private SELinux label (:Z)",
+                                ["Options": JSONValue(mount.options)]))
                     }
                 }
             }

@@ -5,42 +5,78 @@ import JellyfortCore
 struct CDNOriginLockControl: Control {
     static let description = ControlDescription(
         id: .edgeCDNOriginLock, title: "Behind a CDN, the origin answers only the CDN", guideItem: 15, severity: .high,
-        rationale: "A CDN in front hides and shields the origin only if the origin refuses everyone else on 443 and trusts forwarded headers only from the CDN's published ranges; otherwise attackers go straight to the origin and forge their address.",
-        remediation: Remediation("Allow 443 only from the CDN's ranges in the firewall and trust only them in Caddy (trusted_proxies); jellyfort deploy --cdn cloudflare writes both."),
+        rationale:
+            "A CDN in front hides and shields the origin only if the origin refuses everyone else on 443 and "
+            + "trusts forwarded headers only from the CDN's published ranges; otherwise attackers go straight "
+            + "to the origin and forge their address.",
+        remediation: Remediation(
+            "Allow 443 only from the CDN's ranges in the firewall and trust only them in Caddy "
+                + "(trusted_proxies); jellyfort deploy --cdn cloudflare writes both."
+        ),
         evidence: [.host, .probe])
 
     static let examples = [
         ControlExample("no CDN declared", .notApplicable, Sample.evidence()),
         ControlExample("CDN declared, origin not examined", .unknown, Sample.evidence(settings: { $0.cdn = "cloudflare" })),
         ControlExample("origin open to all", .fail, Sample.deployment(settings: { $0.cdn = "cloudflare" })),
-        ControlExample("firewall and proxy trust only the CDN", .pass, Sample.deployment({ view in
-            view.firewalls = [FirewallFacts(kind: .nftables, location: FileLocation(path: "jellyfort.nft", line: 9), sourcesFor443: ["173.245.48.0/20", "2400:cb00::/32"], closesJellyfinPorts: true)]
-            view.proxies = [Sample.site { $0.trustedProxies = ["173.245.48.0/20"] }, Sample.catchAll]
-        }, settings: { $0.cdn = "cloudflare" })),
-        ControlExample("proxy trusts forwarded headers from anyone", .fail, Sample.deployment({ view in
-            view.firewalls = [FirewallFacts(kind: .nftables, location: FileLocation(path: "jellyfort.nft", line: 9), sourcesFor443: ["173.245.48.0/20"], closesJellyfinPorts: true)]
-            view.proxies = [Sample.site { $0.trustedProxies = ["0.0.0.0/0"] }, Sample.catchAll]
-        }, settings: { $0.cdn = "cloudflare" })),
+        ControlExample(
+            "firewall and proxy trust only the CDN", .pass,
+            Sample.deployment(
+                { view in
+                    view.firewalls = [
+                        FirewallFacts(
+                            kind: .nftables, location: FileLocation(path: "jellyfort.nft", line: 9),
+                            sourcesFor443: ["173.245.48.0/20", "2400:cb00::/32"], closesJellyfinPorts: true)
+                    ]
+                    view.proxies = [Sample.site { $0.trustedProxies = ["173.245.48.0/20"] }, Sample.catchAll]
+                }, settings: { $0.cdn = "cloudflare" })),
+        ControlExample(
+            "proxy trusts forwarded headers from anyone", .fail,
+            Sample.deployment(
+                { view in
+                    view.firewalls = [
+                        FirewallFacts(
+                            kind: .nftables, location: FileLocation(path: "jellyfort.nft", line: 9), sourcesFor443: ["173.245.48.0/20"],
+                            closesJellyfinPorts: true)
+                    ]
+                    view.proxies = [Sample.site { $0.trustedProxies = ["0.0.0.0/0"] }, Sample.catchAll]
+                }, settings: { $0.cdn = "cloudflare" })),
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
         guard let cdn = evidence.settings.cdn else { return .notApplicable("no CDN declared (--cdn cloudflare)") }
-        guard case .observed(let host) = evidence.host else { return Evidence.needsHostOrProbe(description.evidence, given: evidence.settings) }
+        guard case .observed(let host) = evidence.host else {
+            return Evidence.needsHostOrProbe(description.evidence, given: evidence.settings)
+        }
         guard let ranges = try? CDNRanges.bundled(cdn) else { return .unknown("no published ranges known for \(cdn)") }
         let sources = DeclaredSources(host)
         var findings: [Finding] = []
         if sources.allowed == nil {
-            findings.append(Finding(subject: "server", message: "443 is open to everyone, not only to \(cdn)'s ranges", location: host.firewalls.first?.location))
+            findings.append(
+                Finding(
+                    subject: "server", message: "443 is open to everyone, not only to \(cdn)'s ranges",
+                    location: host.firewalls.first?.location))
         } else {
             let extra = sources.beyond(ranges.networks)
-            if !extra.isEmpty { findings += sources.locations.map { .at($0, "lets in \(extra.prefix(3).map(\.description).joined(separator: ", ")) outside \(cdn)'s ranges") } }
+            if !extra.isEmpty {
+                findings += sources.locations.map {
+                    .at($0, "lets in \(extra.prefix(3).map(\.description).joined(separator: ", ")) outside \(cdn)'s ranges")
+                }
+            }
         }
         for site in host.jellyfinSites {
             let trusted = site.trustedProxies.compactMap(IPNetwork.init)
             let outside = trusted.filter { entry in !ranges.networks.contains { $0.contains(entry) } }
-            if !outside.isEmpty { findings.append(.at(site.location, "trusts forwarded headers from \(outside.map(\.description).joined(separator: ", ")), outside \(cdn)'s ranges")) }
+            if !outside.isEmpty {
+                findings.append(
+                    .at(
+                        site.location,
+                        "trusts forwarded headers from \(outside.map(\.description).joined(separator: ", ")), outside \(cdn)'s ranges"))
+            }
         }
-        guard findings.isEmpty else { return .fail("the origin can be reached around \(cdn), or trusts forged client addresses", findings: findings) }
+        guard findings.isEmpty else {
+            return .fail("the origin can be reached around \(cdn), or trusts forged client addresses", findings: findings)
+        }
         return .pass("443 answers only \(cdn)'s ranges (as of \(ranges.asOf)), and only they are trusted for forwarded headers")
     }
 }

@@ -5,35 +5,79 @@ import JellyfortCore
 struct IPAllowListControl: Control {
     static let description = ControlDescription(
         id: .networkIPAllowList, title: "Only allowed addresses reach the server", guideItem: 5, severity: .medium,
-        rationale: "If your viewers come from a few known places, an allow-list shuts out the rest of the internet before any password is tried. Declare it with --allow, and Jellyfort checks that the firewall or Jellyfin's RemoteIPFilter enforces it, and no more.",
-        remediation: Remediation("Enforce the allow-list in the firewall (jellyfort deploy writes firewalld and nftables rules) or in Jellyfin's RemoteIPFilter."),
+        rationale:
+            "If your viewers come from a few known places, an allow-list shuts out the rest of the internet "
+            + "before any password is tried. Declare it with --allow, and Jellyfort checks that the firewall "
+            + "or Jellyfin's RemoteIPFilter enforces it, and no more.",
+        remediation: Remediation(
+            "Enforce the allow-list in the firewall (jellyfort deploy writes firewalld and nftables rules) or in Jellyfin's RemoteIPFilter."
+        ),
         evidence: [.host, .api])
 
     static let examples = [
         ControlExample("nothing declared", .warn, Sample.evidence()),
-        ControlExample("declared and enforced by RemoteIPFilter", .pass, Sample.evidence(Sample.view { $0.network = .observed(NetworkFacts(knownProxies: ["10.0.0.2"], localNetworkSubnets: ["192.168.1.0/24"], remoteIPFilter: ["198.51.100.0/24"])) }, settings: { $0.allowList = ["198.51.100.0/24"] })),
-        ControlExample("RemoteIPFilter allows more than declared", .fail, Sample.evidence(Sample.view { $0.network = .observed(NetworkFacts(knownProxies: ["10.0.0.2"], localNetworkSubnets: ["192.168.1.0/24"], remoteIPFilter: ["0.0.0.0/0"])) }, settings: { $0.allowList = ["198.51.100.0/24"] })),
-        ControlExample("declared, not in Jellyfin, firewall not read", .unknown, Sample.evidence(settings: { $0.allowList = ["198.51.100.0/24"] })),
-        ControlExample("declared and enforced by the firewall", .pass, Sample.deployment({ $0.firewalls = [FirewallFacts(kind: .nftables, location: FileLocation(path: "jellyfort.nft", line: 9), sourcesFor443: ["198.51.100.0/24"], closesJellyfinPorts: true)] }, settings: { $0.allowList = ["198.51.100.0/24"] })),
+        ControlExample(
+            "declared and enforced by RemoteIPFilter", .pass,
+            Sample.evidence(
+                Sample.view {
+                    $0.network = .observed(
+                        NetworkFacts(
+                            knownProxies: ["10.0.0.2"], localNetworkSubnets: ["192.168.1.0/24"], remoteIPFilter: ["198.51.100.0/24"]))
+                }, settings: { $0.allowList = ["198.51.100.0/24"] })),
+        ControlExample(
+            "RemoteIPFilter allows more than declared", .fail,
+            Sample.evidence(
+                Sample.view {
+                    $0.network = .observed(
+                        NetworkFacts(knownProxies: ["10.0.0.2"], localNetworkSubnets: ["192.168.1.0/24"], remoteIPFilter: ["0.0.0.0/0"]))
+                }, settings: { $0.allowList = ["198.51.100.0/24"] })),
+        ControlExample(
+            "declared, not in Jellyfin, firewall not read", .unknown, Sample.evidence(settings: { $0.allowList = ["198.51.100.0/24"] })),
+        ControlExample(
+            "declared and enforced by the firewall", .pass,
+            Sample.deployment(
+                {
+                    $0.firewalls = [
+                        FirewallFacts(
+                            kind: .nftables, location: FileLocation(path: "jellyfort.nft", line: 9), sourcesFor443: ["198.51.100.0/24"],
+                            closesJellyfinPorts: true)
+                    ]
+                }, settings: { $0.allowList = ["198.51.100.0/24"] })),
         ControlExample("declared, firewall open to all", .fail, Sample.deployment(settings: { $0.allowList = ["198.51.100.0/24"] })),
-        ControlExample("firewall allows more than declared", .fail, Sample.deployment({ $0.firewalls = [FirewallFacts(kind: .nftables, location: FileLocation(path: "jellyfort.nft", line: 9), sourcesFor443: ["198.51.0.0/16"], closesJellyfinPorts: true)] }, settings: { $0.allowList = ["198.51.100.0/24"] })),
+        ControlExample(
+            "firewall allows more than declared", .fail,
+            Sample.deployment(
+                {
+                    $0.firewalls = [
+                        FirewallFacts(
+                            kind: .nftables, location: FileLocation(path: "jellyfort.nft", line: 9), sourcesFor443: ["198.51.0.0/16"],
+                            closesJellyfinPorts: true)
+                    ]
+                }, settings: { $0.allowList = ["198.51.100.0/24"] })),
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
         let declared = evidence.settings.allowList.compactMap(IPNetwork.init)
         guard !declared.isEmpty else {
-            return .warn("no allow-list declared: the whole internet can try to sign in (declare one with --allow CIDR if your viewers come from known places)")
+            return .warn(
+                "no allow-list declared: the whole internet can try to sign in (declare one with --allow CIDR if "
+                    + "your viewers come from known places)"
+            )
         }
         if case .observed(let host) = evidence.host, !host.firewalls.isEmpty || !host.jellyfinSites.isEmpty {
             let sources = DeclaredSources(host)
             guard let allowed = sources.allowed else {
-                return .fail("the declared allow-list is not enforced: 443 is open to everyone in the deployment files",
-                             findings: host.firewalls.map { .at($0.location, "no source restriction on 443") })
+                return .fail(
+                    "the declared allow-list is not enforced: 443 is open to everyone in the deployment files",
+                    findings: host.firewalls.map { .at($0.location, "no source restriction on 443") })
             }
             let extra = sources.beyond(declared)
             if !extra.isEmpty {
-                return .fail("the rules allow \(extra.map(\.description).joined(separator: ", ")), beyond the declared allow-list",
-                             findings: sources.locations.map { .at($0, "allows more than --allow declares", ["allowed": JSONValue(allowed.map(\.description))]) })
+                return .fail(
+                    "the rules allow \(extra.map(\.description).joined(separator: ", ")), beyond the declared allow-list",
+                    findings: sources.locations.map {
+                        .at($0, "allows more than --allow declares", ["allowed": JSONValue(allowed.map(\.description))])
+                    })
             }
             return .pass("the firewall or proxy lets only the declared addresses reach 443")
         }
@@ -44,9 +88,13 @@ struct IPAllowListControl: Control {
                     let extra = filter.filter { entry in !declared.contains { $0.contains(entry) } }
                     let missing = declared.filter { entry in !filter.contains { $0.contains(entry) } }
                     if !extra.isEmpty {
-                        return .fail("RemoteIPFilter allows \(extra.map(\.description).joined(separator: ", ")), beyond the declared allow-list", findings: [
-                            Finding(subject: "config:network", message: "RemoteIPFilter allows more than declared", evidence: ["RemoteIPFilter": JSONValue(network.remoteIPFilter)]),
-                        ])
+                        return .fail(
+                            "RemoteIPFilter allows \(extra.map(\.description).joined(separator: ", ")), beyond the declared allow-list",
+                            findings: [
+                                Finding(
+                                    subject: "config:network", message: "RemoteIPFilter allows more than declared",
+                                    evidence: ["RemoteIPFilter": JSONValue(network.remoteIPFilter)])
+                            ])
                     }
                     if missing.isEmpty { return .pass("Jellyfin's RemoteIPFilter enforces the declared allow-list") }
                 }

@@ -5,7 +5,8 @@ import JellyfortCore
 struct DirectPortClosedControl: Control {
     static let description = ControlDescription(
         id: .proxyDirectPortClosed, title: "Jellyfin's own ports are closed to the outside", guideItem: 4, severity: .high,
-        rationale: "If 8096/8920 (or discovery on 7359/1900) answer from outside, the proxy, its TLS and its filters can simply be walked around.",
+        rationale:
+            "If 8096/8920 (or discovery on 7359/1900) answer from outside, the proxy, its TLS and its filters can simply be walked around.",
         remediation: Remediation("Publish Jellyfin on loopback only: PublishPort=127.0.0.1:8096:8096."),
         evidence: [.probe, .host])
 
@@ -13,9 +14,30 @@ struct DirectPortClosedControl: Control {
 
     static let examples = [
         ControlExample("loopback only", .pass, Sample.deployment()),
-        ControlExample("published on every interface", .fail, Sample.deployment { $0.containers = [Sample.container { $0.publishes = [.init(hostIP: nil, hostPort: "8096", containerPort: "8096", line: 17)] }] }),
-        ControlExample("discovery published", .fail, Sample.deployment { $0.containers = [Sample.container { $0.publishes.append(.init(hostIP: "0.0.0.0", hostPort: "7359", containerPort: "7359", line: 18)) }] }),
-        ControlExample("host network", .fail, Sample.deployment { $0.containers = [Sample.container { $0.network = "host"; $0.publishes = [] }] }),
+        ControlExample(
+            "published on every interface", .fail,
+            Sample.deployment {
+                $0.containers = [
+                    Sample.container { $0.publishes = [.init(hostIP: nil, hostPort: "8096", containerPort: "8096", line: 17)] }
+                ]
+            }),
+        ControlExample(
+            "discovery published", .fail,
+            Sample.deployment {
+                $0.containers = [
+                    Sample.container { $0.publishes.append(.init(hostIP: "0.0.0.0", hostPort: "7359", containerPort: "7359", line: 18)) }
+                ]
+            }),
+        ControlExample(
+            "host network", .fail,
+            Sample.deployment {
+                $0.containers = [
+                    Sample.container {
+                        $0.network = "host"
+                        $0.publishes = []
+                    }
+                ]
+            }),
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
@@ -31,7 +53,11 @@ struct DirectPortClosedControl: Control {
                 let address = publish.hostIP ?? ""
                 let loopback = IPAddress(address)?.isLoopback ?? (address == "localhost")
                 if !loopback {
-                    findings.append(.at(container.at(publish.line), "port \(publish.containerPort) is published on \(address.isEmpty ? "every interface" : address), not 127.0.0.1", ["HostIP": .string(address), "Port": .string(publish.hostPort)]))
+                    findings.append(
+                        .at(
+                            container.at(publish.line),
+                            "port \(publish.containerPort) is published on \(address.isEmpty ? "every interface" : address), not 127.0.0.1",
+                            ["HostIP": .string(address), "Port": .string(publish.hostPort)]))
                 }
             }
         }

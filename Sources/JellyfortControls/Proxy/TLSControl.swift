@@ -5,13 +5,16 @@ import JellyfortCore
 struct TLSControl: Control {
     static let description = ControlDescription(
         id: .proxyTLS, title: "Jellyfin is served over HTTPS only", guideItem: 4, severity: .high,
-        rationale: "Passwords and tokens cross the internet on every sign-in and request. Plain HTTP, an invalid or expiring certificate, missing HSTS or TLS older than 1.2 expose them.",
+        rationale:
+            "Passwords and tokens cross the internet on every sign-in and request. Plain HTTP, an invalid or "
+            + "expiring certificate, missing HSTS or TLS older than 1.2 expose them.",
         remediation: Remediation("Put Caddy in front with automatic HTTPS and HSTS (the Caddyfile from jellyfort deploy)."),
         evidence: [.probe, .host])
 
     static let examples = [
         ControlExample("automatic HTTPS with HSTS", .pass, Sample.deployment()),
-        ControlExample("plain http site", .fail, Sample.deployment { $0.proxies = [Sample.site { $0.addresses = ["http://reels-7f3k.example.org"] }] }),
+        ControlExample(
+            "plain http site", .fail, Sample.deployment { $0.proxies = [Sample.site { $0.addresses = ["http://reels-7f3k.example.org"] }] }),
         ControlExample("no HSTS", .fail, Sample.deployment { $0.proxies = [Sample.site { $0.responseHeadersSet.removeFirst() }] }),
         ControlExample("no Caddyfile", .unknown, Sample.deployment { $0.proxies = [] }),
     ]

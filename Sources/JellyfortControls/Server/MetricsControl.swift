@@ -4,14 +4,23 @@ import JellyfortCore
 struct MetricsControl: Control {
     static let description = ControlDescription(
         id: .serverMetrics, title: "Metrics are not public", guideItem: nil, severity: .medium,
-        rationale: "With EnableMetrics on, Jellyfin serves /metrics to anyone without authentication: user counts, library sizes and activity that help an attacker plan.",
-        remediation: Remediation("Turn EnableMetrics off, or block /metrics at the proxy (the Caddyfile from jellyfort deploy does).", fixable: true),
+        rationale:
+            "With EnableMetrics on, Jellyfin serves /metrics to anyone without authentication: user counts, "
+            + "library sizes and activity that help an attacker plan.",
+        remediation: Remediation(
+            "Turn EnableMetrics off, or block /metrics at the proxy (the Caddyfile from jellyfort deploy does).", fixable: true),
         evidence: [.api, .anon])
 
     static let examples = [
         ControlExample("off", .pass, Sample.evidence()),
-        ControlExample("on and answering anonymously", .fail, Sample.evidence(Sample.view { $0.configuration = .observed(ConfigurationFacts(enableMetrics: true)) }, anonymous: Sample.anonymous { $0.metricsStatus = 200 })),
-        ControlExample("anonymous /metrics answers without a credential to tell why", .fail, Sample.evidence(nil, anonymous: Sample.anonymous { $0.metricsStatus = 200 })),
+        ControlExample(
+            "on and answering anonymously", .fail,
+            Sample.evidence(
+                Sample.view { $0.configuration = .observed(ConfigurationFacts(enableMetrics: true)) },
+                anonymous: Sample.anonymous { $0.metricsStatus = 200 })),
+        ControlExample(
+            "anonymous /metrics answers without a credential to tell why", .fail,
+            Sample.evidence(nil, anonymous: Sample.anonymous { $0.metricsStatus = 200 })),
         ControlExample("nothing to go on", .unknown, Sample.nothing),
     ]
 
@@ -19,11 +28,19 @@ struct MetricsControl: Control {
         let enabled = evidence.api.value?.configuration.value?.enableMetrics
         let status = evidence.anonymous.value?.metricsStatus
         if status == 200 {
-            return .fail("/metrics answers anyone without authentication", findings: [Finding(subject: "config:server", message: "anonymous GET /metrics returned 200", evidence: ["EnableMetrics": enabled.map { .bool($0) } ?? .null, "status": 200])])
+            return .fail(
+                "/metrics answers anyone without authentication",
+                findings: [
+                    Finding(
+                        subject: "config:server", message: "anonymous GET /metrics returned 200",
+                        evidence: ["EnableMetrics": enabled.map { .bool($0) } ?? .null, "status": 200])
+                ])
         }
         switch enabled {
         case true?:
-            return .fail("EnableMetrics is on: /metrics is served without authentication unless the proxy blocks it", findings: [Finding(subject: "config:server", message: "EnableMetrics is true", evidence: ["EnableMetrics": true])])
+            return .fail(
+                "EnableMetrics is on: /metrics is served without authentication unless the proxy blocks it",
+                findings: [Finding(subject: "config:server", message: "EnableMetrics is true", evidence: ["EnableMetrics": true])])
         case false?:
             return .pass("metrics are off")
         case nil:
@@ -40,6 +57,10 @@ extension MetricsControl: FixableControl {
     }
 
     static let fixExamples = [
-        FixExample("on and answering anonymously", Sample.evidence(Sample.view { $0.configuration = .observed(ConfigurationFacts(enableMetrics: true)) }, anonymous: Sample.anonymous { $0.metricsStatus = 200 })),
+        FixExample(
+            "on and answering anonymously",
+            Sample.evidence(
+                Sample.view { $0.configuration = .observed(ConfigurationFacts(enableMetrics: true)) },
+                anonymous: Sample.anonymous { $0.metricsStatus = 200 }))
     ]
 }

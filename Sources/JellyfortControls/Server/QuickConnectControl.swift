@@ -4,21 +4,31 @@ import JellyfortCore
 struct QuickConnectControl: Control {
     static let description = ControlDescription(
         id: .serverQuickConnect, title: "Quick Connect is off unless wanted", guideItem: nil, severity: .info,
-        rationale: "Quick Connect is a second way to sign in (a code approved from a signed-in device). It is convenient for TVs; when nobody uses it, it is one more door.",
-        remediation: Remediation("Turn Quick Connect off in Dashboard → General if nobody uses it; otherwise suppress this control with a reason."),
+        rationale:
+            "Quick Connect is a second way to sign in (a code approved from a signed-in device). It is "
+            + "convenient for TVs; when nobody uses it, it is one more door.",
+        remediation: Remediation(
+            "Turn Quick Connect off in Dashboard → General if nobody uses it; otherwise suppress this control with a reason."),
         evidence: [.api, .anon])
 
     static let examples = [
         ControlExample("off", .pass, Sample.evidence()),
-        ControlExample("on", .warn, Sample.evidence(Sample.view { $0.configuration = .observed(ConfigurationFacts(quickConnectAvailable: true)) })),
-        ControlExample("anonymous view says on", .warn, Sample.evidence(nil, anonymous: Sample.anonymous { $0.quickConnectEnabled = true })),
+        ControlExample(
+            "on", .warn, Sample.evidence(Sample.view { $0.configuration = .observed(ConfigurationFacts(quickConnectAvailable: true)) })),
+        ControlExample(
+            "anonymous view says on", .warn, Sample.evidence(nil, anonymous: Sample.anonymous { $0.quickConnectEnabled = true })),
         ControlExample("nothing", .unknown, Sample.nothing),
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
         let enabled = evidence.api.value?.configuration.value?.quickConnectAvailable ?? evidence.anonymous.value?.quickConnectEnabled
         switch enabled {
-        case true?: return .warn("Quick Connect is on: a second sign-in path", findings: [Finding(subject: "config:server", message: "QuickConnectAvailable is true", evidence: ["QuickConnectAvailable": true])])
+        case true?:
+            return .warn(
+                "Quick Connect is on: a second sign-in path",
+                findings: [
+                    Finding(subject: "config:server", message: "QuickConnectAvailable is true", evidence: ["QuickConnectAvailable": true])
+                ])
         case false?: return .pass("Quick Connect is off")
         case nil: return evidence.withAnonymousView { _ in .unknown("the server did not say whether Quick Connect is on") }
         }

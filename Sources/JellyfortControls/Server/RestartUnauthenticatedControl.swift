@@ -4,21 +4,38 @@ import JellyfortCore
 struct RestartUnauthenticatedControl: Control {
     static let description = ControlDescription(
         id: .serverRestartUnauthenticated, title: "Nobody outside can restart the server", guideItem: nil, severity: .high,
-        rationale: "Jellyfin lets any LAN address call POST /System/Restart without signing in (jellyfin#16673). When every client looks local, that means anyone on the internet. Jellyfort never sends that request; it infers it from the configuration.",
-        remediation: Remediation("Set KnownProxies to the proxy and LocalNetworkSubnets to the real LAN (jellyfort harden --proxy IP --lan-cidr CIDR); block /System/Restart at the proxy.", fixable: false),
+        rationale:
+            "Jellyfin lets any LAN address call POST /System/Restart without signing in (jellyfin#16673). "
+            + "When every client looks local, that means anyone on the internet. Jellyfort never sends that "
+            + "request; it infers it from the configuration.",
+        remediation: Remediation(
+            "Set KnownProxies to the proxy and LocalNetworkSubnets to the real LAN (jellyfort harden --proxy "
+                + "IP --lan-cidr CIDR); block /System/Restart at the proxy.",
+            fixable: false),
         evidence: [.api, .probe])
 
     static let examples = [
         ControlExample("proxy known", .pass, Sample.evidence()),
-        ControlExample("every client looks local", .fail, Sample.evidence(Sample.view { view in
-            view.network = .observed(NetworkFacts())
-            view.sessions = .observed([SessionFacts(userName: "a", remoteEndPoint: "127.0.0.1"), SessionFacts(userName: "b", remoteEndPoint: "127.0.0.1")])
-        })),
-        ControlExample("anyone may claim a LAN address", .fail, Sample.evidence(Sample.view { $0.network = .observed(NetworkFacts(knownProxies: ["0.0.0.0/0"], localNetworkSubnets: ["192.168.1.0/24"])) })),
-        ControlExample("no proxy known and no sessions to tell", .unknown, Sample.evidence(Sample.view { view in
-            view.network = .observed(NetworkFacts(localNetworkSubnets: ["192.168.1.0/24"]))
-            view.sessions = .observed([])
-        })),
+        ControlExample(
+            "every client looks local", .fail,
+            Sample.evidence(
+                Sample.view { view in
+                    view.network = .observed(NetworkFacts())
+                    view.sessions = .observed([
+                        SessionFacts(userName: "a", remoteEndPoint: "127.0.0.1"), SessionFacts(userName: "b", remoteEndPoint: "127.0.0.1"),
+                    ])
+                })),
+        ControlExample(
+            "anyone may claim a LAN address", .fail,
+            Sample.evidence(
+                Sample.view { $0.network = .observed(NetworkFacts(knownProxies: ["0.0.0.0/0"], localNetworkSubnets: ["192.168.1.0/24"])) })),
+        ControlExample(
+            "no proxy known and no sessions to tell", .unknown,
+            Sample.evidence(
+                Sample.view { view in
+                    view.network = .observed(NetworkFacts(localNetworkSubnets: ["192.168.1.0/24"]))
+                    view.sessions = .observed([])
+                })),
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
@@ -26,13 +43,18 @@ struct RestartUnauthenticatedControl: Control {
             view.network.decide("the network configuration") { network in
                 let analysis = ClientAddressAnalysis(view)
                 if let reason = analysis.reasonEveryoneLooksLocal {
-                    return .fail("anyone can restart the server without signing in: \(reason)", findings: [Finding(subject: "config:network", message: reason)])
+                    return .fail(
+                        "anyone can restart the server without signing in: \(reason)",
+                        findings: [Finding(subject: "config:network", message: reason)])
                 }
                 if let wide = analysis.broadProxies.first {
-                    return .fail("clients inside \(wide) can forge a LAN address and restart the server", findings: [Finding(subject: "config:network", message: "KnownProxies trusts \(wide)")])
+                    return .fail(
+                        "clients inside \(wide) can forge a LAN address and restart the server",
+                        findings: [Finding(subject: "config:network", message: "KnownProxies trusts \(wide)")])
                 }
                 if network.knownProxies.isEmpty, Set(analysis.sessionAddresses).count < 2 {
-                    return .unknown("KnownProxies is empty and no session shows whether a proxy is in front; \(MissingInput.probe) would tell")
+                    return .unknown(
+                        "KnownProxies is empty and no session shows whether a proxy is in front; \(MissingInput.probe) would tell")
                 }
                 return .pass("only real LAN addresses can restart the server")
             }

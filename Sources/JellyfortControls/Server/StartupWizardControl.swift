@@ -5,7 +5,9 @@ import JellyfortCore
 struct StartupWizardControl: Control {
     static let description = ControlDescription(
         id: .serverStartupWizard, title: "The startup wizard is finished", guideItem: nil, severity: .critical,
-        rationale: "Until the wizard is completed, /Startup/User and the other setup endpoints answer anyone: whoever reaches the server first picks the administrator's name and password.",
+        rationale:
+            "Until the wizard is completed, /Startup/User and the other setup endpoints answer anyone: "
+            + "whoever reaches the server first picks the administrator's name and password.",
         remediation: Remediation("Finish the setup wizard in the web interface now, from the LAN, before exposing the server."),
         evidence: [.anon])
 
@@ -20,8 +22,14 @@ struct StartupWizardControl: Control {
         evidence.withAnonymousView { view in
             switch view.wizardCompleted {
             case true?: .pass("the startup wizard is complete")
-            case false?: .fail("the startup wizard is open: anyone who reaches the server can create its administrator",
-                               findings: [Finding(subject: "server", message: "StartupWizardCompleted is false in /System/Info/Public", evidence: ["StartupWizardCompleted": false])])
+            case false?:
+                .fail(
+                    "the startup wizard is open: anyone who reaches the server can create its administrator",
+                    findings: [
+                        Finding(
+                            subject: "server", message: "StartupWizardCompleted is false in /System/Info/Public",
+                            evidence: ["StartupWizardCompleted": false])
+                    ])
             case nil: .unknown("the server does not report whether its startup wizard is complete")
             }
         }

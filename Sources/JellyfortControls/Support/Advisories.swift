@@ -18,7 +18,9 @@ public struct AdvisoryList: Sendable, Codable, Equatable {
 
     /// The list shipped with Jellyfort.
     public static let bundled: AdvisoryList = {
-        guard let url = Bundle.module.url(forResource: "Data/advisories", withExtension: "json") ?? Bundle.module.url(forResource: "advisories", withExtension: "json", subdirectory: "Data"),
+        guard
+            let url = Bundle.module.url(forResource: "Data/advisories", withExtension: "json")
+                ?? Bundle.module.url(forResource: "advisories", withExtension: "json", subdirectory: "Data"),
             let data = try? Data(contentsOf: url),
             let list = try? JSONDecoder().decode(AdvisoryList.self, from: data)
         else {

@@ -11,7 +11,12 @@ extension AwaitingCollectorControl {
     static var examples: [ControlExample] {
         [
             ControlExample("no deployment files or probes", .unknown, Sample.evidence()),
-            ControlExample("files given to a version that cannot read them", .unknown, Sample.evidence(settings: { $0.deploymentPaths = ["/srv/jellyfin"]; $0.probeRequested = true })),
+            ControlExample(
+                "files given to a version that cannot read them", .unknown,
+                Sample.evidence(settings: {
+                    $0.deploymentPaths = ["/srv/jellyfin"]
+                    $0.probeRequested = true
+                })),
         ]
     }
 

@@ -16,7 +16,9 @@ struct ClientAddressAnalysis {
     /// Every session comes from one loopback or private address: a proxy or NAT in front.
     var singleProxyAddress: IPAddress? {
         let distinct = Set(sessionAddresses)
-        guard sessionAddresses.count >= 2, distinct.count == 1, let only = distinct.first, only.isLoopback || only.isPrivate else { return nil }
+        guard sessionAddresses.count >= 2, distinct.count == 1, let only = distinct.first, only.isLoopback || only.isPrivate else {
+            return nil
+        }
         return only
     }
 

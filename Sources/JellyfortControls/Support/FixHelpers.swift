@@ -21,7 +21,8 @@ extension ServerView {
         guard credential.userId != nil else { return true }
         guard let endPoint = credential.remoteEndPoint, let address = IPAddress(endPoint: endPoint) else { return false }
         let network = self.network.value
-        return JellyfinLAN.contains(address, localNetworkSubnets: network?.localNetworkSubnets ?? [], ipv6Enabled: network?.enableIPv6 ?? false)
+        return JellyfinLAN.contains(
+            address, localNetworkSubnets: network?.localNetworkSubnets ?? [], ipv6Enabled: network?.enableIPv6 ?? false)
     }
 }
 

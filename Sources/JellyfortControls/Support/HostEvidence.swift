@@ -20,7 +20,9 @@ extension Evidence {
         guard !host.proxies.isEmpty else { return .unknown("no Caddyfile among the deployment files") }
         let sites = host.jellyfinSites
         guard !sites.isEmpty else {
-            return .fail("no Caddy site proxies to Jellyfin's port 8096", findings: host.proxies.map { .at($0.location, "site \($0.addresses.joined(separator: " ")) does not proxy to Jellyfin") })
+            return .fail(
+                "no Caddy site proxies to Jellyfin's port 8096",
+                findings: host.proxies.map { .at($0.location, "site \($0.addresses.joined(separator: " ")) does not proxy to Jellyfin") })
         }
         return decide(sites, host)
     }

@@ -23,25 +23,40 @@ extension Sample {
     static func site(_ change: (inout ProxySiteFacts) -> Void = { _ in }) -> ProxySiteFacts {
         var site = ProxySiteFacts(
             location: FileLocation(path: "Caddyfile", line: 9), addresses: ["reels-7f3k.example.org"], upstreams: ["127.0.0.1:8096"],
-            responseHeadersSet: ["Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options", "Content-Security-Policy"],
-            responseHeadersRemoved: ["Server", "X-Powered-By"], blocksMetrics: true, logsAccess: true, redactedQueryParameters: ["api_key", "ApiKey"])
+            responseHeadersSet: [
+                "Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options", "Content-Security-Policy",
+            ],
+            responseHeadersRemoved: ["Server", "X-Powered-By"], blocksMetrics: true, logsAccess: true,
+            redactedQueryParameters: ["api_key", "ApiKey"])
         change(&site)
         return site
     }
 
     static let catchAll = ProxySiteFacts(location: FileLocation(path: "Caddyfile", line: 50), addresses: ["https://"], aborts: true)
 
-    static func filter(_ regex: String = #"^\s*\[[A-Z]{3}\] \[\d+\] Jellyfin\.Server\.Implementations\.Users\.UserManager: Authentication request (?:without username |for .+ )(?:has been denied|forbidden:|is not allowed).*\(IP: "?<ADDR>"?\)\.$"#) -> BanFacts {
-        BanFacts(kind: .fail2banFilter, location: FileLocation(path: "fail2ban/filter.d/jellyfin.conf", line: 3), failRegexes: [regex], filterName: "jellyfin")
+    static func filter(
+        _ regex: String =
+            #"^\s*\[[A-Z]{3}\] \[\d+\] Jellyfin\.Server\.Implementations\.Users\.UserManager: Authentication request (?:without username |for .+ )(?:has been denied|forbidden:|is not allowed).*\(IP: "?<ADDR>"?\)\.$"#
+    ) -> BanFacts {
+        BanFacts(
+            kind: .fail2banFilter, location: FileLocation(path: "fail2ban/filter.d/jellyfin.conf", line: 3), failRegexes: [regex],
+            filterName: "jellyfin")
     }
 
-    static let jail = BanFacts(kind: .fail2banJail, location: FileLocation(path: "fail2ban/jail.d/jellyfin.local", line: 6), logPaths: ["/srv/jellyfin/config/log/log_*.log"], filterName: "jellyfin", enabled: true)
+    static let jail = BanFacts(
+        kind: .fail2banJail, location: FileLocation(path: "fail2ban/jail.d/jellyfin.local", line: 6),
+        logPaths: ["/srv/jellyfin/config/log/log_*.log"], filterName: "jellyfin", enabled: true)
 
     static func host(_ change: (inout HostView) -> Void = { _ in }) -> HostView {
         var view = HostView(
             files: ["jellyfin.container", "Caddyfile"], containers: [container()], proxies: [site(), catchAll],
-            firewalls: [FirewallFacts(kind: .nftables, location: FileLocation(path: "nftables/jellyfort.nft", line: 20), sourcesFor443: nil, closesJellyfinPorts: true)],
-            banConfigurations: [filter(), jail], autoUpdateTimer: TimerFacts(enabled: true, location: FileLocation(path: "systemd/user", line: nil)))
+            firewalls: [
+                FirewallFacts(
+                    kind: .nftables, location: FileLocation(path: "nftables/jellyfort.nft", line: 20), sourcesFor443: nil,
+                    closesJellyfinPorts: true)
+            ],
+            banConfigurations: [filter(), jail],
+            autoUpdateTimer: TimerFacts(enabled: true, location: FileLocation(path: "systemd/user", line: nil)))
         change(&view)
         return view
     }

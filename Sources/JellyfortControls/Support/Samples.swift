@@ -8,7 +8,9 @@ enum Sample {
     static let now = Date(timeIntervalSince1970: 1_795_000_000)
 
     static func admin(_ name: String = "quill-keeper", _ change: (inout UserFacts) -> Void = { _ in }) -> UserFacts {
-        var user = UserFacts(name: name, isAdministrator: true, isHidden: true, enableRemoteAccess: false, loginAttemptsBeforeLockout: 5, maxActiveSessions: 1)
+        var user = UserFacts(
+            name: name, isAdministrator: true, isHidden: true, enableRemoteAccess: false, loginAttemptsBeforeLockout: 5,
+            maxActiveSessions: 1)
         change(&user)
         return user
     }
@@ -29,17 +31,22 @@ enum Sample {
             version: version, serverName: "den", credential: CredentialFacts(kind: .apiKey), users: users,
             configuration: .observed(ConfigurationFacts(corsHosts: ["https://reels-7f3k.example.org"])),
             network: .observed(NetworkFacts(knownProxies: ["10.0.0.2"], localNetworkSubnets: ["192.168.1.0/24"])),
-            sessions: .observed([SessionFacts(userName: "mira", remoteEndPoint: "203.0.113.40", nowPlaying: "Sintel"), SessionFacts(userName: "mira", remoteEndPoint: "198.51.100.7")]),
+            sessions: .observed([
+                SessionFacts(userName: "mira", remoteEndPoint: "203.0.113.40", nowPlaying: "Sintel"),
+                SessionFacts(userName: "mira", remoteEndPoint: "198.51.100.7"),
+            ]),
             devices: .observed([DeviceFacts(name: "TV", lastUserName: "mira", lastActivity: now)]),
             apiKeys: .observed([APIKeyFacts(appName: "Jellyfort", created: now.addingTimeInterval(-10 * 86_400))]),
-            repositories: .observed([RepositoryFacts(name: "Jellyfin Stable", url: "https://repo.jellyfin.org/files/plugin/manifest.json")]),
+            repositories: .observed([RepositoryFacts(name: "Jellyfin Stable", url: "https://repo.jellyfin.org/files/plugin/manifest.json")]
+            ),
             playback: .observed([]))
         change(&view)
         return view
     }
 
     static func anonymous(version: String = "12.1.0", _ change: (inout AnonymousView) -> Void = { _ in }) -> AnonymousView {
-        var view = AnonymousView(serverName: "den", version: version, wizardCompleted: true, publicUsers: [], quickConnectEnabled: false, metricsStatus: 404)
+        var view = AnonymousView(
+            serverName: "den", version: version, wizardCompleted: true, publicUsers: [], quickConnectEnabled: false, metricsStatus: 404)
         change(&view)
         return view
     }

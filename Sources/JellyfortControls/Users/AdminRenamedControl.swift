@@ -5,16 +5,19 @@ import JellyfortCore
 struct AdminRenamedControl: Control {
     static let description = ControlDescription(
         id: .adminRenamed, title: "The administrator's name is not guessable", guideItem: 13, severity: .medium,
-        rationale: "Password guessing needs a user name first. 'admin', 'root' or the server's own name are the first ones tried, and a name on the login screen is no secret at all.",
+        rationale:
+            "Password guessing needs a user name first. 'admin', 'root' or the server's own name are the "
+            + "first ones tried, and a name on the login screen is no secret at all.",
         remediation: Remediation("Rename the administrator to something only you know (jellyfort harden --admin-name NEW).", fixable: true),
         evidence: [.api, .anon])
-
 
     static let examples = [
         ControlExample("unusual name", .pass, Sample.evidence()),
         ControlExample("called admin", .fail, Sample.evidence(Sample.view(users: [Sample.admin("admin"), Sample.viewer()]))),
         ControlExample("named like the server", .fail, Sample.evidence(Sample.view(users: [Sample.admin("Den"), Sample.viewer()]))),
-        ControlExample("shown on the login screen", .fail, Sample.evidence(nil, anonymous: Sample.anonymous { $0.publicUsers = [.init(name: "quill-keeper", isAdministrator: true)] })),
+        ControlExample(
+            "shown on the login screen", .fail,
+            Sample.evidence(nil, anonymous: Sample.anonymous { $0.publicUsers = [.init(name: "quill-keeper", isAdministrator: true)] })),
         ControlExample("anonymous view only, admin hidden", .unknown, Sample.evidence(nil)),
     ]
 
@@ -39,14 +42,22 @@ struct AdminRenamedControl: Control {
         if let view = evidence.api.value {
             let admins = view.administrators.filter { !$0.isDisabled }
             let weak = admins.compactMap { admin in reason(admin.name).map { Finding.user(admin, $0, ["IsAdministrator": true]) } }
-            guard weak.isEmpty else { return .fail("\(count(weak.count, of: admins.count, "administrator")) \(weak.count == 1 ? "has" : "have") a guessable name", findings: weak) }
+            guard weak.isEmpty else {
+                return .fail(
+                    "\(count(weak.count, of: admins.count, "administrator")) \(weak.count == 1 ? "has" : "have") a guessable name",
+                    findings: weak)
+            }
             return .pass("no administrator has a guessable name")
         }
         let visibleAdmins = (evidence.anonymous.value?.publicUsers ?? []).filter(\.isAdministrator)
         if !visibleAdmins.isEmpty {
-            return .fail("the login screen shows an administrator's name to anyone", findings: visibleAdmins.map {
-                Finding(subject: "user:\($0.name)", message: reason($0.name) ?? "administrator listed by /Users/Public", evidence: ["IsAdministrator": true])
-            })
+            return .fail(
+                "the login screen shows an administrator's name to anyone",
+                findings: visibleAdmins.map {
+                    Finding(
+                        subject: "user:\($0.name)", message: reason($0.name) ?? "administrator listed by /Users/Public",
+                        evidence: ["IsAdministrator": true])
+                })
         }
         return .unknown("needs \(MissingInput.credential) to see the administrators' names")
     }
@@ -63,7 +74,10 @@ extension AdminRenamedControl: FixableControl {
                 if guessable.count == 1 {
                     renames.insert(FixOptions.Rename(old: guessable[0].name, new: newName), at: 0)
                 } else if guessable.count > 1 {
-                    plan.skipped.append("\(guessable.count) administrators have guessable names (\(guessable.map(\.name).joined(separator: ", "))): name each with --rename OLD=NEW")
+                    plan.skipped.append(
+                        "\(guessable.count) administrators have guessable names "
+                            + "(\(guessable.map(\.name).joined(separator: ", "))): name each with --rename OLD=NEW"
+                    )
                 }
             } else if !guessable.isEmpty, renames.isEmpty {
                 plan.skipped.append("an administrator has a guessable name; Jellyfort never picks a name: give one with --admin-name NEW")
@@ -88,19 +102,40 @@ extension AdminRenamedControl: FixableControl {
                     continue
                 }
                 taken.insert(rename.new.lowercased())
-                plan.changes.append(FixChange(.adminRenamed, .userName(userId: user.id, name: user.name), "Name", from: .string(user.name), to: .string(rename.new)))
+                plan.changes.append(
+                    FixChange(
+                        .adminRenamed, .userName(userId: user.id, name: user.name), "Name", from: .string(user.name),
+                        to: .string(rename.new)))
             }
             return plan
         }
     }
 
     static let fixExamples = [
-        FixExample("called admin, --admin-name given", Sample.evidence(Sample.view(users: [Sample.admin("admin"), Sample.viewer()])),
-                   options: { var options = FixOptions(); options.adminName = "quill-keeper"; return options }()),
-        FixExample("called admin, no name given: Jellyfort never picks one", Sample.evidence(Sample.view(users: [Sample.admin("admin"), Sample.viewer()])), after: .fail),
-        FixExample("two guessable admins, each named", Sample.evidence(Sample.view(users: [Sample.admin("admin"), Sample.admin("root"), Sample.viewer()])),
-                   options: { var options = FixOptions(); options.renames = [.init(old: "admin", new: "quill-keeper"), .init(old: "root", new: "lamp-warden")]; return options }()),
-        FixExample("a name Jellyfin refuses is not planned", Sample.evidence(Sample.view(users: [Sample.admin("admin"), Sample.viewer()])),
-                   options: { var options = FixOptions(); options.adminName = " bad name"; return options }(), after: .fail),
+        FixExample(
+            "called admin, --admin-name given", Sample.evidence(Sample.view(users: [Sample.admin("admin"), Sample.viewer()])),
+            options: {
+                var options = FixOptions()
+                options.adminName = "quill-keeper"
+                return options
+            }()),
+        FixExample(
+            "called admin, no name given: Jellyfort never picks one",
+            Sample.evidence(Sample.view(users: [Sample.admin("admin"), Sample.viewer()])), after: .fail),
+        FixExample(
+            "two guessable admins, each named",
+            Sample.evidence(Sample.view(users: [Sample.admin("admin"), Sample.admin("root"), Sample.viewer()])),
+            options: {
+                var options = FixOptions()
+                options.renames = [.init(old: "admin", new: "quill-keeper"), .init(old: "root", new: "lamp-warden")]
+                return options
+            }()),
+        FixExample(
+            "a name Jellyfin refuses is not planned", Sample.evidence(Sample.view(users: [Sample.admin("admin"), Sample.viewer()])),
+            options: {
+                var options = FixOptions()
+                options.adminName = " bad name"
+                return options
+            }(), after: .fail),
     ]
 }

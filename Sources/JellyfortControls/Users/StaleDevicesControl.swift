@@ -5,13 +5,22 @@ import JellyfortCore
 struct StaleDevicesControl: Control {
     static let description = ControlDescription(
         id: .devicesStale, title: "No forgotten signed-in devices", guideItem: nil, severity: .low,
-        rationale: "User tokens never expire. A phone sold or a TV in a holiday rental that has not been used for months still holds a working token to your server.",
+        rationale:
+            "User tokens never expire. A phone sold or a TV in a holiday rental that has not been used for "
+            + "months still holds a working token to your server.",
         remediation: Remediation("Remove devices unused for 90 days in Dashboard → Devices (jellyfort harden does it).", fixable: true),
         evidence: [.api])
 
     static let examples = [
         ControlExample("all recent", .pass, Sample.evidence()),
-        ControlExample("a phone idle for 200 days", .fail, Sample.evidence(Sample.view { $0.devices = .observed([DeviceFacts(name: "Old phone", lastUserName: "mira", lastActivity: Sample.now.addingTimeInterval(-200 * 86_400))]) })),
+        ControlExample(
+            "a phone idle for 200 days", .fail,
+            Sample.evidence(
+                Sample.view {
+                    $0.devices = .observed([
+                        DeviceFacts(name: "Old phone", lastUserName: "mira", lastActivity: Sample.now.addingTimeInterval(-200 * 86_400))
+                    ])
+                })),
     ]
 
     /// Devices with a live token idle longer than the threshold (never used counts as idle).
@@ -30,11 +39,18 @@ struct StaleDevicesControl: Control {
                 let now = evidence.settings.now
                 let stale = staleDevices(devices, evidence: evidence)
                 guard !stale.isEmpty else { return .pass("every signed-in device was used in the last \(days) days") }
-                return .fail("\(count(stale.count, of: devices.count, "device")) still signed in after \(days) days unused", findings: stale.map { device in
-                    let idle = device.lastActivity.map { "\(Int(now.timeIntervalSince($0) / 86_400)) days" } ?? "an unknown time"
-                    return Finding(subject: "device:\(device.name)", message: "\(device.appName ?? "app") of \(device.lastUserName ?? "?"), unused for \(idle)",
-                                   evidence: ["LastUserName": .string(device.lastUserName ?? ""), "DateLastActivity": device.lastActivity.map { .string(Scoring.iso8601($0)) } ?? .null])
-                })
+                return .fail(
+                    "\(count(stale.count, of: devices.count, "device")) still signed in after \(days) days unused",
+                    findings: stale.map { device in
+                        let idle = device.lastActivity.map { "\(Int(now.timeIntervalSince($0) / 86_400)) days" } ?? "an unknown time"
+                        return Finding(
+                            subject: "device:\(device.name)",
+                            message: "\(device.appName ?? "app") of \(device.lastUserName ?? "?"), unused for \(idle)",
+                            evidence: [
+                                "LastUserName": .string(device.lastUserName ?? ""),
+                                "DateLastActivity": device.lastActivity.map { .string(Scoring.iso8601($0)) } ?? .null,
+                            ])
+                    })
             }
         }
     }
@@ -44,13 +60,23 @@ extension StaleDevicesControl: FixableControl {
     static func plan(_ evidence: Evidence, options: FixOptions) -> FixPlan {
         guard let view = evidence.api.value, let devices = view.devices.value else { return .nothing }
         let now = evidence.settings.now
-        return FixPlan(changes: staleDevices(devices, evidence: evidence).filter { $0.id != view.credential.deviceId }.map { device in
-            let idle = device.lastActivity.map { "\(Int(now.timeIntervalSince($0) / 86_400)) days" } ?? "since ever"
-            return FixChange(.devicesStale, .device(id: device.id, name: device.name), "signed in", from: .string("\(device.lastUserName ?? "?"), idle \(idle)"), to: "signed out (cannot be rolled back)")
-        })
+        return FixPlan(
+            changes: staleDevices(devices, evidence: evidence).filter { $0.id != view.credential.deviceId }.map { device in
+                let idle = device.lastActivity.map { "\(Int(now.timeIntervalSince($0) / 86_400)) days" } ?? "since ever"
+                return FixChange(
+                    .devicesStale, .device(id: device.id, name: device.name), "signed in",
+                    from: .string("\(device.lastUserName ?? "?"), idle \(idle)"), to: "signed out (cannot be rolled back)")
+            })
     }
 
     static let fixExamples = [
-        FixExample("a phone idle for 200 days", Sample.evidence(Sample.view { $0.devices = .observed([DeviceFacts(name: "Old phone", lastUserName: "mira", lastActivity: Sample.now.addingTimeInterval(-200 * 86_400))]) })),
+        FixExample(
+            "a phone idle for 200 days",
+            Sample.evidence(
+                Sample.view {
+                    $0.devices = .observed([
+                        DeviceFacts(name: "Old phone", lastUserName: "mira", lastActivity: Sample.now.addingTimeInterval(-200 * 86_400))
+                    ])
+                }))
     ]
 }

@@ -14,7 +14,10 @@ public struct ControlDescription: Sendable {
     /// The evidence it needs; with none of it available the control reports `unknown`.
     public let evidence: [EvidenceSource]
 
-    public init(id: ControlID, title: String, guideItem: Int?, severity: Severity, rationale: String, remediation: Remediation, evidence: [EvidenceSource]) {
+    public init(
+        id: ControlID, title: String, guideItem: Int?, severity: Severity, rationale: String, remediation: Remediation,
+        evidence: [EvidenceSource]
+    ) {
         self.id = id
         self.title = title
         self.guideItem = guideItem
@@ -42,7 +45,9 @@ public struct Verdict: Sendable, Equatable {
     }
 
     public static func pass(_ summary: String, findings: [Finding] = []) -> Verdict { Verdict(.pass, summary, findings: findings) }
-    public static func fail(_ summary: String, findings: [Finding] = [], severity: Severity? = nil) -> Verdict { Verdict(.fail, summary, findings: findings, severity: severity) }
+    public static func fail(_ summary: String, findings: [Finding] = [], severity: Severity? = nil) -> Verdict {
+        Verdict(.fail, summary, findings: findings, severity: severity)
+    }
     public static func warn(_ summary: String, findings: [Finding] = []) -> Verdict { Verdict(.warn, summary, findings: findings) }
     public static func unknown(_ summary: String) -> Verdict { Verdict(.unknown, summary) }
     public static func notApplicable(_ summary: String) -> Verdict { Verdict(.notApplicable, summary) }

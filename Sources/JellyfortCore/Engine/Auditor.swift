@@ -48,7 +48,11 @@ public struct Auditor: Sendable {
         let now = evidence.settings.now
         let active = selection.suppressions.filter { suppression in
             guard let expires = suppression.expires, expires <= now else { return true }
-            notices.append("the suppression of \(suppression.id)\(suppression.subject.map { " for \($0)" } ?? "") expired on \(Scoring.iso8601(expires).prefix(10)) and no longer applies (reason was: \(suppression.reason))")
+            notices.append(
+                "the suppression of \(suppression.id)\(suppression.subject.map { " for \($0)" } ?? "") expired "
+                    + "on \(Scoring.iso8601(expires).prefix(10)) and no longer applies (reason was: "
+                    + "\(suppression.reason))"
+            )
             return false
         }
         let results = controls.map { control -> ControlResult in

@@ -43,7 +43,10 @@ public struct AuditSettings: Sendable, Codable, Equatable {
     /// Where verdicts draw their lines; `jellyfort.yml` may move them, for audit and harden alike.
     public var thresholds: Thresholds
 
-    public init(now: Date = Date(), lanCIDRs: [String] = [], allowList: [String] = [], cdn: String? = nil, probeRequested: Bool = false, deploymentPaths: [String] = [], thresholds: Thresholds = Thresholds()) {
+    public init(
+        now: Date = Date(), lanCIDRs: [String] = [], allowList: [String] = [], cdn: String? = nil, probeRequested: Bool = false,
+        deploymentPaths: [String] = [], thresholds: Thresholds = Thresholds()
+    ) {
         self.now = now
         self.thresholds = thresholds
         self.lanCIDRs = lanCIDRs
@@ -98,7 +101,10 @@ public struct AnonymousView: Sendable, Codable, Equatable {
         }
     }
 
-    public init(serverName: String? = nil, version: String, wizardCompleted: Bool? = true, publicUsers: [PublicUser]? = [], quickConnectEnabled: Bool? = nil, metricsStatus: Int? = nil) {
+    public init(
+        serverName: String? = nil, version: String, wizardCompleted: Bool? = true, publicUsers: [PublicUser]? = [],
+        quickConnectEnabled: Bool? = nil, metricsStatus: Int? = nil
+    ) {
         self.serverName = serverName
         self.version = version
         self.wizardCompleted = wizardCompleted
@@ -211,7 +217,9 @@ public struct ConfigurationFacts: Sendable, Codable, Equatable {
     public var enableMetrics: Bool
     public var quickConnectAvailable: Bool
     public var corsHosts: [String]
-    public init(enableLegacyAuthorization: Bool = false, enableMetrics: Bool = false, quickConnectAvailable: Bool = false, corsHosts: [String] = []) {
+    public init(
+        enableLegacyAuthorization: Bool = false, enableMetrics: Bool = false, quickConnectAvailable: Bool = false, corsHosts: [String] = []
+    ) {
         self.enableLegacyAuthorization = enableLegacyAuthorization
         self.enableMetrics = enableMetrics
         self.quickConnectAvailable = quickConnectAvailable
@@ -228,7 +236,10 @@ public struct NetworkFacts: Sendable, Codable, Equatable {
     public var autoDiscovery: Bool
     /// Whether Jellyfin listens on IPv6, which changes what it counts as LAN.
     public var enableIPv6: Bool
-    public init(knownProxies: [String] = [], localNetworkSubnets: [String] = [], remoteIPFilter: [String] = [], isRemoteIPFilterBlacklist: Bool = false, enableRemoteAccess: Bool = true, autoDiscovery: Bool = false, enableIPv6: Bool = false) {
+    public init(
+        knownProxies: [String] = [], localNetworkSubnets: [String] = [], remoteIPFilter: [String] = [],
+        isRemoteIPFilterBlacklist: Bool = false, enableRemoteAccess: Bool = true, autoDiscovery: Bool = false, enableIPv6: Bool = false
+    ) {
         self.enableIPv6 = enableIPv6
         self.knownProxies = knownProxies
         self.localNetworkSubnets = localNetworkSubnets
@@ -261,7 +272,9 @@ public struct DeviceFacts: Sendable, Codable, Equatable {
     public var lastUserName: String?
     public var lastActivity: Date?
     public var hasToken: Bool
-    public init(id: String = "", name: String, appName: String? = nil, lastUserName: String? = nil, lastActivity: Date?, hasToken: Bool = true) {
+    public init(
+        id: String = "", name: String, appName: String? = nil, lastUserName: String? = nil, lastActivity: Date?, hasToken: Bool = true
+    ) {
         self.id = id.isEmpty ? "device-" + name : id
         self.name = name
         self.appName = appName

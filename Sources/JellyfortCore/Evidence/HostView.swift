@@ -14,8 +14,10 @@ public struct HostView: Sendable, Codable, Equatable {
     /// Files that could not be read or understood; the rest of the audit goes on.
     public var problems: [FileProblem]
 
-    public init(files: [String] = [], containers: [ContainerFacts] = [], proxies: [ProxySiteFacts] = [], firewalls: [FirewallFacts] = [],
-                banConfigurations: [BanFacts] = [], autoUpdateTimer: TimerFacts? = nil, problems: [FileProblem] = []) {
+    public init(
+        files: [String] = [], containers: [ContainerFacts] = [], proxies: [ProxySiteFacts] = [], firewalls: [FirewallFacts] = [],
+        banConfigurations: [BanFacts] = [], autoUpdateTimer: TimerFacts? = nil, problems: [FileProblem] = []
+    ) {
         self.files = files
         self.containers = containers
         self.proxies = proxies
@@ -86,10 +88,13 @@ public struct ContainerFacts: Sendable, Codable, Equatable {
     public var mounts: [Mount]
     public var autoUpdateLabel: String?
 
-    public init(source: Source, location: FileLocation, engine: String = "podman", rootfulEngine: Bool = false, image: String? = nil, user: String? = nil,
-                userNamespace: String? = nil, privileged: Bool = false, addedCapabilities: [String] = [], dropsAllCapabilities: Bool = false,
-                noNewPrivileges: Bool = false, devices: [String] = [], network: String? = nil, pidHost: Bool = false, publishes: [Publish] = [],
-                mounts: [Mount] = [], autoUpdateLabel: String? = nil) {
+    public init(
+        source: Source, location: FileLocation, engine: String = "podman", rootfulEngine: Bool = false, image: String? = nil,
+        user: String? = nil,
+        userNamespace: String? = nil, privileged: Bool = false, addedCapabilities: [String] = [], dropsAllCapabilities: Bool = false,
+        noNewPrivileges: Bool = false, devices: [String] = [], network: String? = nil, pidHost: Bool = false, publishes: [Publish] = [],
+        mounts: [Mount] = [], autoUpdateLabel: String? = nil
+    ) {
         self.source = source
         self.location = location
         self.engine = engine
@@ -129,9 +134,12 @@ public struct ProxySiteFacts: Sendable, Codable, Equatable {
     public var trustedProxies: [String]
     public var aborts: Bool
 
-    public init(location: FileLocation, addresses: [String], upstreams: [String] = [], tlsOff: Bool = false, responseHeadersSet: [String] = [],
-                responseHeadersRemoved: [String] = [], blocksMetrics: Bool = false, logsAccess: Bool = false, redactedQueryParameters: [String] = [],
-                allowedSources: [String] = [], trustedProxies: [String] = [], aborts: Bool = false) {
+    public init(
+        location: FileLocation, addresses: [String], upstreams: [String] = [], tlsOff: Bool = false, responseHeadersSet: [String] = [],
+        responseHeadersRemoved: [String] = [], blocksMetrics: Bool = false, logsAccess: Bool = false,
+        redactedQueryParameters: [String] = [],
+        allowedSources: [String] = [], trustedProxies: [String] = [], aborts: Bool = false
+    ) {
         self.location = location
         self.addresses = addresses
         self.upstreams = upstreams
@@ -190,7 +198,10 @@ public struct BanFacts: Sendable, Codable, Equatable {
     /// CrowdSec's `labels.type`.
     public var type: String?
 
-    public init(kind: Kind, location: FileLocation, failRegexes: [String] = [], logPaths: [String] = [], filterName: String? = nil, enabled: Bool = true, type: String? = nil) {
+    public init(
+        kind: Kind, location: FileLocation, failRegexes: [String] = [], logPaths: [String] = [], filterName: String? = nil,
+        enabled: Bool = true, type: String? = nil
+    ) {
         self.kind = kind
         self.location = location
         self.failRegexes = failRegexes

@@ -30,7 +30,8 @@ extension Evidence {
             case .userPassword(let id, _):
                 if let index = userIndex[id] { view.users[index].hasPassword = true }
             case .newMediaUser(let name):
-                var user = UserFacts(name: name, isHidden: true, enableRemoteAccess: true, loginAttemptsBeforeLockout: -1, maxActiveSessions: 0)
+                var user = UserFacts(
+                    name: name, isHidden: true, enableRemoteAccess: true, loginAttemptsBeforeLockout: -1, maxActiveSessions: 0)
                 for (field, value) in change.to.objectValue?.pairs.map({ ($0, $1) }) ?? [] { user.setPolicyField(field, value) }
                 userIndex[user.id] = view.users.count
                 view.users.append(user)
@@ -83,7 +84,8 @@ extension UserFacts {
         case "LoginAttemptsBeforeLockout": if let number = value.intValue { loginAttemptsBeforeLockout = number }
         case "MaxActiveSessions": if let number = value.intValue { maxActiveSessions = number }
         case "EnableContentDeletion": if let flag = value.boolValue { enableContentDeletion = flag }
-        case "EnableContentDeletionFromFolders": if let list = value.arrayValue { enableContentDeletionFromFolders = list.compactMap(\.stringValue) }
+        case "EnableContentDeletionFromFolders":
+            if let list = value.arrayValue { enableContentDeletionFromFolders = list.compactMap(\.stringValue) }
         case "EnableRemoteControlOfOtherUsers": if let flag = value.boolValue { enableRemoteControlOfOtherUsers = flag }
         default: break
         }

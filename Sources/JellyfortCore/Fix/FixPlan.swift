@@ -133,7 +133,10 @@ public struct FixExample: Sendable {
     public let file: String
     public let line: Int
 
-    public init(_ name: String, _ before: Evidence, options: FixOptions = FixOptions(), after: Status = .pass, file: String = #filePath, line: Int = #line) {
+    public init(
+        _ name: String, _ before: Evidence, options: FixOptions = FixOptions(), after: Status = .pass, file: String = #filePath,
+        line: Int = #line
+    ) {
         self.name = name
         self.before = before
         self.options = options

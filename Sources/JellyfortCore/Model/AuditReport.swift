@@ -15,7 +15,10 @@ public struct ControlResult: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey { case id, title, guideItem, severity, status, summary, findings, remediation, rationale }
 
-    public init(id: String, title: String, guideItem: Int?, severity: Severity, status: Status, summary: String, findings: [Finding], remediation: Remediation, rationale: String? = nil) {
+    public init(
+        id: String, title: String, guideItem: Int?, severity: Severity, status: Status, summary: String, findings: [Finding],
+        remediation: Remediation, rationale: String? = nil
+    ) {
         self.rationale = rationale
         self.id = id
         self.title = title

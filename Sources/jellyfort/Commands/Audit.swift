@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import JellyfinAPI
-import JellyfortBase
 import JellyfortAudit
+import JellyfortBase
 import JellyfortControls
 import JellyfortCore
 import JellyfortReport
@@ -30,7 +30,10 @@ extension Jellyfort {
         static let configuration = CommandConfiguration(
             abstract: "Check a Jellyfin server against the hardening guide and score it.",
             discussion: """
-                Reads the server (as anyone on the internet sees it, and as an administrator when given a credential), evaluates every control of the catalogue, and prints a scored report grouped by guide item, with the evidence and the fix for each failure. The audit only reads: it never changes the server.
+                Reads the server (as anyone on the internet sees it, and as an administrator when given a \
+                credential), evaluates every control of the catalogue, and prints a scored report grouped by guide \
+                item, with the evidence and the fix for each failure. The audit only reads: it never changes the \
+                server.
 
                 Examples:
                   jellyfort audit --server https://jf.example.org --api-key-file key
@@ -38,14 +41,18 @@ extension Jellyfort {
                                     --format html --output report.html
                   jellyfort audit --deployment ~/.config/containers/systemd --format sarif
 
-                Exit codes: 0 no control at or above --fail-on failed; 1 at least one did; 2 the audit could not read a source it was asked to use (report still written); 64 usage error.
+                Exit codes: 0 no control at or above --fail-on failed; 1 at least one did; 2 the audit could not \
+                read a source it was asked to use (report still written); 64 usage error.
                 """
         )
 
         @OptionGroup(title: "Server")
         var server: ServerOptions
 
-        @Option(name: .customLong("deployment"), help: ArgumentHelp("Deployment files or folders (Quadlet, run script, compose, Caddyfile, firewall rules). Repeatable.", valueName: "path"))
+        @Option(
+            name: .customLong("deployment"),
+            help: ArgumentHelp(
+                "Deployment files or folders (Quadlet, run script, compose, Caddyfile, firewall rules). Repeatable.", valueName: "path"))
         var deployment: [String] = []
 
         @Flag(help: "Run black-box network probes against the server (TLS, ports, headers).")
@@ -57,7 +64,9 @@ extension Jellyfort {
         @Option(help: ArgumentHelp("The CDN in front of the server (only cloudflare for now).", valueName: "name"))
         var cdn: String?
 
-        @Option(name: .customLong("allow"), help: ArgumentHelp("An address or range that should be able to reach the server. Repeatable.", valueName: "ip/cidr"))
+        @Option(
+            name: .customLong("allow"),
+            help: ArgumentHelp("An address or range that should be able to reach the server. Repeatable.", valueName: "ip/cidr"))
         var allow: [String] = []
 
         @Option(help: "Report format.")
@@ -75,7 +84,12 @@ extension Jellyfort {
         @Option(help: ArgumentHelp("Mute these controls (comma-separated ids).", valueName: "id,..."))
         var skip: String?
 
-        @Option(help: ArgumentHelp("Stop reading the server after this many seconds (default \(RunSettings.defaultDeadlineSeconds)); what was not read by then is unknown, and the report is still written.", valueName: "seconds"))
+        @Option(
+            help: ArgumentHelp(
+                "Stop reading the server after this many seconds (default "
+                    + "\(RunSettings.defaultDeadlineSeconds)); what was not read by then is unknown, and the report is "
+                    + "still written.",
+                valueName: "seconds"))
         var deadline: Int?
 
         func validate() throws {
@@ -85,12 +99,15 @@ extension Jellyfort {
             if let cdn, cdn != "cloudflare" { throw ValidationError("--cdn knows only 'cloudflare'") }
             _ = try ControlSelection.parse(only, flag: "--only")
             _ = try ControlSelection.parse(skip, flag: "--skip")
-            if let deadline, !(1...3600).contains(deadline) { throw ValidationError("--deadline takes a number of seconds from 1 to 3600, got \(deadline)") }
+            if let deadline, !(1...3600).contains(deadline) {
+                throw ValidationError("--deadline takes a number of seconds from 1 to 3600, got \(deadline)")
+            }
         }
 
         func run() async throws {
-            let (resolved, serverOptions) = try server.resolve(RunSettings.Flags(
-                lanCIDRs: lanCIDRs, allow: allow, cdn: cdn, failOn: failOn, deployment: deployment, deadlineSeconds: deadline))
+            let (resolved, serverOptions) = try server.resolve(
+                RunSettings.Flags(
+                    lanCIDRs: lanCIDRs, allow: allow, cdn: cdn, failOn: failOn, deployment: deployment, deadlineSeconds: deadline))
             guard serverOptions.server != nil || !resolved.deployment.isEmpty else {
                 Terminal.error("nothing to audit: give --server URL (and a credential), --deployment PATH, or both")
                 throw ExitCode(AuditExit.usage)
@@ -107,7 +124,8 @@ extension Jellyfort {
                     var clientConfiguration = try serverOptions.clientConfiguration()
                     clientConfiguration.overallDeadline = OverallDeadline(seconds: resolved.deadlineSeconds)
                     if clientConfiguration.insecureSkipVerify {
-                        Terminal.warning("--insecure: the server's certificate is not checked; anyone on the path could read your credential")
+                        Terminal.warning(
+                            "--insecure: the server's certificate is not checked; anyone on the path could read your credential")
                     }
                     client = try JellyfinClient(configuration: clientConfiguration)
                 } catch let error as CredentialError {
@@ -119,7 +137,9 @@ extension Jellyfort {
                     anonymous.passwordFile = nil
                     var anonymousConfiguration = try? anonymous.clientConfiguration(environment: [:])
                     anonymousConfiguration?.overallDeadline = OverallDeadline(seconds: resolved.deadlineSeconds)
-                    client = try? anonymousConfiguration.map { configuration throws(JellyfinAPIError) in try JellyfinClient(configuration: configuration) }
+                    client = try? anonymousConfiguration.map { configuration throws(JellyfinAPIError) in
+                        try JellyfinClient(configuration: configuration)
+                    }
                 } catch let error as JellyfinAPIError {
                     Terminal.error(error.description)
                     throw ExitCode(error.isUsageProblem ? AuditExit.usage : AuditExit.incomplete)
@@ -131,9 +151,12 @@ extension Jellyfort {
 
             let settings = resolved.auditSettings(now: Date(), probe: probe)
             let selection = Selection(
-                only: (try? ControlSelection.parse(only, flag: "--only")) ?? [], skip: (try? ControlSelection.parse(skip, flag: "--skip")) ?? [],
+                only: (try? ControlSelection.parse(only, flag: "--only")) ?? [],
+                skip: (try? ControlSelection.parse(skip, flag: "--skip")) ?? [],
                 suppressions: resolved.suppressions)
-            let run = await AuditRunner().run(client: client, settings: settings, selection: selection) { message in Terminal.progress(message) }
+            let run = await AuditRunner().run(client: client, settings: settings, selection: selection) { message in
+                Terminal.progress(message)
+            }
             Terminal.clearProgress()
             await client?.shutdown()
             problems += run.problems
@@ -154,7 +177,8 @@ extension Jellyfort {
                 do {
                     try OutputFile.write(rendered, to: output)
                 } catch {
-                    Terminal.error("cannot write the report to \(output): \(OutputFile.reason(error, path: output)); pick a writable file path")
+                    Terminal.error(
+                        "cannot write the report to \(output): \(OutputFile.reason(error, path: output)); pick a writable file path")
                     throw ExitCode(AuditExit.incomplete)
                 }
             } else {
@@ -199,7 +223,9 @@ enum OutputFile {
             let descriptor = open(path, O_WRONLY | O_CLOEXEC)
             guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
             defer { close(descriptor) }
-            do { try StandardStream(descriptor: descriptor).write(text) } catch { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            do { try StandardStream(descriptor: descriptor).write(text) } catch {
+                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+            }
         case .regularFile, .missing:
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         }

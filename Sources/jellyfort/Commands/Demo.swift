@@ -11,11 +11,18 @@ extension Jellyfort {
         static let configuration = CommandConfiguration(
             abstract: "See Jellyfort at work on a built-in Jellyfin emulator; needs nothing installed.",
             discussion: """
-                Starts the bundled Jellyfin emulator on a free loopback port, set up the way most servers are left (the 'insecure' scenario), and runs the whole story on it: the audit, the harden plan, applying it, the audit after (score before → after), and the rollback. Nothing leaves this machine and nothing is kept.
+                Starts the bundled Jellyfin emulator on a free loopback port, set up the way most servers are left \
+                (the 'insecure' scenario), and runs the whole story on it: the audit, the harden plan, applying it, \
+                the audit after (score before → after), and the rollback. Nothing leaves this machine and nothing \
+                is kept.
                 """
         )
 
-        @Option(help: "Which bundled scenario to run: insecure, hardened, wizard-open, lockout-bug, spoofable-proxies (jellyfort-emulator --list-scenarios).")
+        @Option(
+            help: ArgumentHelp(
+                "Which bundled scenario to run: insecure, hardened, wizard-open, lockout-bug, spoofable-proxies "
+                    + "(jellyfort-emulator --list-scenarios).")
+        )
         var scenario: String = "insecure"
 
         func run() async throws {
@@ -38,7 +45,8 @@ extension Jellyfort {
         }
 
         func story(_ emulator: EmulatorProcess) async throws {
-            var configuration = JellyfinClientConfiguration(server: try ServerAddress(emulator.url), credential: emulator.apiKey.map { .apiKey($0) })
+            var configuration = JellyfinClientConfiguration(
+                server: try ServerAddress(emulator.url), credential: emulator.apiKey.map { .apiKey($0) })
             configuration.identity = ClientIdentity(device: "jellyfort-demo", deviceId: "jellyfort-demo")
             let client = try JellyfinClient(configuration: configuration)
             let settings = AuditSettings(lanCIDRs: ["192.168.1.0/24"])
@@ -49,14 +57,21 @@ extension Jellyfort {
             print(emulator.summary)
             print("")
             print("━━ 1. Audit: jellyfort audit --server \(emulator.url) --api-key-file KEY --lan-cidr 192.168.1.0/24")
-            let style = TerminalStyle(color: Terminal.standardOutputIsTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil, width: Terminal.width)
+            let style = TerminalStyle(
+                color: Terminal.standardOutputIsTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil, width: Terminal.width)
             print(try ReportFormat.text.render(run.report, terminal: style), terminator: "")
             if emulator.apiKey == nil || !run.problems.isEmpty {
                 await client.shutdown()
                 if emulator.apiKey == nil {
                     print("")
-                    print("This server has no administrator yet: whoever reaches it first creates one. Finish the setup wizard over a private path first")
-                    print("(ssh -L 8096:127.0.0.1:8096 your-server, then http://127.0.0.1:8096), and only then put it on the internet. There is nothing to harden until then.")
+                    print(
+                        "This server has no administrator yet: whoever reaches it first creates one. Finish the setup "
+                            + "wizard over a private path first"
+                    )
+                    print(
+                        "(ssh -L 8096:127.0.0.1:8096 your-server, then http://127.0.0.1:8096), and only then put it on "
+                            + "the internet. There is nothing to harden until then."
+                    )
                 }
                 if let problem = run.problems.first {
                     Terminal.error(problem)
@@ -77,7 +92,11 @@ extension Jellyfort {
             // Signing out a device cannot be rolled back, and step 5 rolls back: leave it out, and say so.
             options.skip = [.devicesStale]
             print("")
-            print("━━ 2. Plan: jellyfort harden --server \(emulator.url) --api-key-file KEY --lan-cidr 192.168.1.0/24 --proxy 127.0.0.1 --admin-name quill-keeper --create-media-user mira --skip devices.stale")
+            print(
+                "━━ 2. Plan: jellyfort harden --server \(emulator.url) --api-key-file KEY --lan-cidr "
+                    + "192.168.1.0/24 --proxy 127.0.0.1 --admin-name quill-keeper --create-media-user mira --skip "
+                    + "devices.stale"
+            )
             print("   (--skip devices.stale because step 5 rolls everything back, and a signed-out device cannot be signed in again)")
             let plan = try await HardenPlanner(client: client, options: options).plan()
             print(HardenText.plan(plan))
@@ -91,11 +110,18 @@ extension Jellyfort {
             let after = await AuditRunner().run(client: client, settings: settings)
             print("")
             print("━━ 4. Audit again")
-            print("Score \(run.report.score.value)/100 (\(run.report.score.grade)) → \(after.report.score.value)/100 (\(after.report.score.grade)); failing controls \(run.report.summary.fail) → \(after.report.summary.fail).")
+            print(
+                "Score \(run.report.score.value)/100 (\(run.report.score.grade)) → "
+                    + "\(after.report.score.value)/100 (\(after.report.score.grade)); failing controls "
+                    + "\(run.report.summary.fail) → \(after.report.summary.fail)."
+            )
             for result in after.report.controls where result.status == .fail {
                 print("  still failing: \(result.id): \(result.summary)")
             }
-            print("  (the rest of the guide lives outside Jellyfin: container, proxy, firewall; those controls stay unknown until you give --deployment with your deployment files)")
+            print(
+                "  (the rest of the guide lives outside Jellyfin: container, proxy, firewall; those controls "
+                    + "stay unknown until you give --deployment with your deployment files)"
+            )
             print("")
             print("━━ 5. Roll back: jellyfort harden rollback \(plan.runId)")
             let undo = try await HardenRollback(client: client, store: store).rollback(plan.runId)

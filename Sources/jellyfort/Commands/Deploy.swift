@@ -9,7 +9,8 @@ extension Jellyfort {
         static let configuration = CommandConfiguration(
             abstract: "Write the hardened deployment: Quadlet unit, Caddyfile, firewall rules, ban filters.",
             discussion: """
-                Writes a bundle of files and a README in it that says what each does and the steps, in order, and as which user. Nothing is installed or started.
+                Writes a bundle of files and a README in it that says what each does and the steps, in order, and \
+                as which user. Nothing is installed or started.
 
                 Examples:
                   jellyfort deploy --domain reels-7f3k.example.org --media /srv/media \\
@@ -21,28 +22,39 @@ extension Jellyfort {
                 """
         )
 
-        @Option(help: ArgumentHelp("The name Jellyfin is served on; unguessable is better (Certificate Transparency publishes it).", valueName: "name"))
+        @Option(
+            help: ArgumentHelp(
+                "The name Jellyfin is served on; unguessable is better (Certificate Transparency publishes it).", valueName: "name"))
         var domain: String
 
         @Option(help: ArgumentHelp("The media folder, mounted read-only.", valueName: "path"))
         var media: String
 
-        @Option(name: .customLong("config-dir"), help: ArgumentHelp("Jellyfin's configuration folder (default ~/.local/share/jellyfin/config).", valueName: "path"))
+        @Option(
+            name: .customLong("config-dir"),
+            help: ArgumentHelp("Jellyfin's configuration folder (default ~/.local/share/jellyfin/config).", valueName: "path"))
         var configDir: String?
 
-        @Option(name: .customLong("cache-dir"), help: ArgumentHelp("Jellyfin's cache folder (default ~/.cache/jellyfin).", valueName: "path"))
+        @Option(
+            name: .customLong("cache-dir"), help: ArgumentHelp("Jellyfin's cache folder (default ~/.cache/jellyfin).", valueName: "path"))
         var cacheDir: String?
 
-        @Option(name: .customLong("allow"), help: ArgumentHelp("An address or range allowed to reach the server. Repeatable.", valueName: "cidr"))
+        @Option(
+            name: .customLong("allow"),
+            help: ArgumentHelp("An address or range allowed to reach the server. Repeatable.", valueName: "cidr"))
         var allow: [String] = []
 
-        @Option(name: .customLong("lan-cidr"), help: ArgumentHelp("Your LAN: never banned, LocalNetworkSubnets. Repeatable.", valueName: "cidr"))
+        @Option(
+            name: .customLong("lan-cidr"), help: ArgumentHelp("Your LAN: never banned, LocalNetworkSubnets. Repeatable.", valueName: "cidr")
+        )
         var lanCIDRs: [String] = []
 
         @Option(help: ArgumentHelp("A CDN in front (only cloudflare): 443 only from its ranges.", valueName: "name"))
         var cdn: String?
 
-        @Option(name: .customLong("cdn-ranges"), help: ArgumentHelp("A file of the CDN's current ranges, instead of the bundled dated list.", valueName: "file"))
+        @Option(
+            name: .customLong("cdn-ranges"),
+            help: ArgumentHelp("A file of the CDN's current ranges, instead of the bundled dated list.", valueName: "file"))
         var cdnRanges: String?
 
         @Flag(help: "Pass /dev/dri to the container for hardware transcoding.")
@@ -55,7 +67,9 @@ extension Jellyfort {
         var force = false
 
         func validate() throws {
-            for cidr in allow + lanCIDRs where IPNetwork(cidr) == nil { throw ValidationError("'\(cidr)' is not an IP address or CIDR range") }
+            for cidr in allow + lanCIDRs where IPNetwork(cidr) == nil {
+                throw ValidationError("'\(cidr)' is not an IP address or CIDR range")
+            }
             if let cdn, cdn != "cloudflare" { throw ValidationError("--cdn knows only 'cloudflare'") }
             if cdnRanges != nil, cdn == nil { throw ValidationError("--cdn-ranges needs --cdn cloudflare") }
         }

@@ -11,7 +11,10 @@ extension Jellyfort {
         static let configuration = CommandConfiguration(
             abstract: "Fix what the Jellyfin API can fix: plan, show the changes, apply, check, roll back.",
             discussion: """
-                Without --apply it only shows what it would change, field by field, and changes nothing. With --apply it saves a backup of every object it touches, journals every step, applies the changes, and audits the touched controls again. Any run can be undone with 'jellyfort harden rollback'. All options: jellyfort harden plan --help.
+                Without --apply it only shows what it would change, field by field, and changes nothing. With \
+                --apply it saves a backup of every object it touches, journals every step, applies the changes, and \
+                audits the touched controls again. Any run can be undone with 'jellyfort harden rollback'. All \
+                options: jellyfort harden plan --help.
 
                 Examples:
                   jellyfort harden --server https://jf.example.org --api-key-file key
@@ -62,16 +65,24 @@ extension Jellyfort.Harden {
         @Option(help: ArgumentHelp("Leave these controls alone (comma-separated ids).", valueName: "id,..."))
         var skip: String?
 
-        @Option(name: .customLong("admin-name"), help: ArgumentHelp("Rename the administrator whose name is guessable to this.", valueName: "new"))
+        @Option(
+            name: .customLong("admin-name"),
+            help: ArgumentHelp("Rename the administrator whose name is guessable to this.", valueName: "new"))
         var adminName: String?
 
         @Option(help: ArgumentHelp("Rename a user: OLD=NEW. Repeatable.", valueName: "old=new"))
         var rename: [String] = []
 
-        @Option(name: .customLong("create-media-user"), help: ArgumentHelp("Create a media user for watching (hidden, one session, no deletion); its password goes to a 0600 file.", valueName: "name"))
+        @Option(
+            name: .customLong("create-media-user"),
+            help: ArgumentHelp(
+                "Create a media user for watching (hidden, one session, no deletion); its password goes to a 0600 file.", valueName: "name")
+        )
         var createMediaUser: String?
 
-        @Flag(name: .customLong("rotate-admin-password"), help: "Give every administrator a generated password (142 bits), written to 0600 files.")
+        @Flag(
+            name: .customLong("rotate-admin-password"),
+            help: "Give every administrator a generated password (142 bits), written to 0600 files.")
         var rotateAdminPassword = false
 
         // Unconditional, so that "--lockout -5" is read as a value and refused as one, not as a flag.
@@ -84,10 +95,18 @@ extension Jellyfort.Harden {
         @Option(help: ArgumentHelp("Your reverse proxy's address, for KnownProxies. Repeatable.", valueName: "ip"))
         var proxy: [String] = []
 
-        @Option(name: .customLong("revoke-keys-older-than"), help: ArgumentHelp("Revoke API keys older than this many days (never the one in use).", valueName: "days"))
+        @Option(
+            name: .customLong("revoke-keys-older-than"),
+            help: ArgumentHelp("Revoke API keys older than this many days (never the one in use).", valueName: "days"))
         var revokeKeysOlderThan: Int?
 
-        @Option(name: .customLong("accept-risk"), help: ArgumentHelp("Do a change the safety rules refuse: self-remote-block (turn off remote access for the account you are signed in as, from outside) or admin-lockout (lockout on the only admin while it is reachable from outside).", valueName: "risk"))
+        @Option(
+            name: .customLong("accept-risk"),
+            help: ArgumentHelp(
+                "Do a change the safety rules refuse: self-remote-block (turn off remote access for the account "
+                    + "you are signed in as, from outside) or admin-lockout (lockout on the only admin while it is "
+                    + "reachable from outside).",
+                valueName: "risk"))
         var acceptRisk: [FixOptions.Risk] = []
 
         @Flag(help: "Make the changes (without it, only show them).")
@@ -100,15 +119,22 @@ extension Jellyfort.Harden {
         var format: HardenFormat = .text
 
         func validate() throws {
-            guard (1...10).contains(lockout) else { throw ValidationError("--lockout takes a number of wrong passwords from 1 to 10, got \(lockout)") }
-            for cidr in lanCIDRs where IPNetwork(cidr) == nil { throw ValidationError("'\(cidr)' is not a CIDR range (e.g. 192.168.1.0/24)") }
+            guard (1...10).contains(lockout) else {
+                throw ValidationError("--lockout takes a number of wrong passwords from 1 to 10, got \(lockout)")
+            }
+            for cidr in lanCIDRs where IPNetwork(cidr) == nil {
+                throw ValidationError("'\(cidr)' is not a CIDR range (e.g. 192.168.1.0/24)")
+            }
             for address in proxy where IPNetwork(address) == nil { throw ValidationError("--proxy '\(address)' is not an IP address") }
-            for pair in rename where pair.split(separator: "=", omittingEmptySubsequences: false).count != 2 || pair.hasPrefix("=") || pair.hasSuffix("=") {
+            for pair in rename
+            where pair.split(separator: "=", omittingEmptySubsequences: false).count != 2 || pair.hasPrefix("=") || pair.hasSuffix("=") {
                 throw ValidationError("--rename takes OLD=NEW, got '\(pair)'")
             }
             _ = try ControlSelection.parse(only, flag: "--only")
             _ = try ControlSelection.parse(skip, flag: "--skip")
-            if let days = revokeKeysOlderThan, days < 1 { throw ValidationError("--revoke-keys-older-than takes a number of days, 1 or more") }
+            if let days = revokeKeysOlderThan, days < 1 {
+                throw ValidationError("--revoke-keys-older-than takes a number of days, 1 or more")
+            }
         }
 
         /// The fix options, from the flags and the resolved settings (LAN, thresholds, accepted risks).
@@ -170,7 +196,10 @@ extension Jellyfort.Harden {
             if format == .text {
                 print("")
                 let confirmed = outcome.verification.filter { $0.verified == true }.count
-                print("Applied \(outcome.applied) of \(plan.operations.count) writes (run \(plan.runId)); read back: \(confirmed) of \(plan.changes.count) changes confirmed.")
+                print(
+                    "Applied \(outcome.applied) of \(plan.operations.count) writes (run \(plan.runId)); read back: "
+                        + "\(confirmed) of \(plan.changes.count) changes confirmed."
+                )
                 for failure in outcome.failures { print("  failed: \(Sanitized.terminal(failure))") }
                 for file in outcome.passwordFiles { print("  new password for \(file.user): \(file.path) (readable only by you)") }
                 await reaudit(client: client, controls: plan.touchedControls, options: options)
@@ -189,10 +218,14 @@ extension Jellyfort.Harden {
         func reaudit(client: JellyfinClient, controls: Set<ControlID>, options: HardenOptions) async {
             guard !controls.isEmpty else { return }
             let settings = AuditSettings(lanCIDRs: options.lanCIDRs, thresholds: options.thresholds)
-            let run = await AuditRunner().run(client: client, settings: settings, selection: Selection(only: controls, suppressions: options.suppressions))
+            let run = await AuditRunner().run(
+                client: client, settings: settings, selection: Selection(only: controls, suppressions: options.suppressions))
             print("After the run:")
             for result in run.report.controls where result.controlID.map(controls.contains) == true {
-                print("  \(result.status.rawValue.uppercased().padding(toLength: 8, withPad: " ", startingAt: 0)) \(result.id): \(result.summary)")
+                print(
+                    "  \(result.status.rawValue.uppercased().padding(toLength: 8, withPad: " ", startingAt: 0)) "
+                        + "\(result.id): \(result.summary)"
+                )
             }
         }
 
@@ -224,7 +257,10 @@ extension Jellyfort.Harden {
             }
             for id in ids {
                 if let record = try? store.record(id) {
-                    print("\(id)  \(record.state.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0))  \(record.changes.count) changes  \(record.server)")
+                    print(
+                        "\(id)  \(record.state.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0))  "
+                            + "\(record.changes.count) changes  \(record.server)"
+                    )
                 } else {
                     print("\(id)  (no record: the run was interrupted before it started)")
                 }
@@ -258,7 +294,10 @@ extension Jellyfort.Harden {
             }
             var (_, options) = try server.resolve(RunSettings.Flags())
             options.server = options.server ?? record.server
-            guard try Confirmation.ask("Roll back run \(id) (\(record.changes.count) changes) on \(options.server ?? record.server)?", yes: yes) else {
+            guard
+                try Confirmation.ask(
+                    "Roll back run \(id) (\(record.changes.count) changes) on \(options.server ?? record.server)?", yes: yes)
+            else {
                 Terminal.error("nothing changed")
                 return
             }
@@ -335,7 +374,8 @@ func makeClient(_ server: ServerOptions) throws -> JellyfinClient {
     do {
         let configuration = try server.clientConfiguration()
         guard configuration.credential != nil else {
-            Terminal.error("this needs an administrator credential: --api-key-file PATH, JELLYFORT_API_KEY, or --user NAME --password-file PATH")
+            Terminal.error(
+                "this needs an administrator credential: --api-key-file PATH, JELLYFORT_API_KEY, or --user NAME --password-file PATH")
             throw ExitCode(AuditExit.incomplete)
         }
         if configuration.insecureSkipVerify { Terminal.warning("--insecure: the server's certificate is not checked") }
@@ -435,11 +475,13 @@ struct HardenJSON: Encodable {
 
     init(plan: HardenPlan, outcome: HardenExecutor.Outcome?) {
         runId = plan.runId
-        let checks = Dictionary((outcome?.verification ?? []).map { ("\($0.change.subject)|\($0.change.field)", $0) }, uniquingKeysWith: { first, _ in first })
+        let checks = Dictionary(
+            (outcome?.verification ?? []).map { ("\($0.change.subject)|\($0.change.field)", $0) }, uniquingKeysWith: { first, _ in first })
         changes = plan.changes.map { change in
             let check = checks["\(change.subject)|\(change.field)"]
-            return Change(control: change.control, subject: change.subject, field: change.field, from: change.from, to: change.to,
-                          verified: check.map { $0.verified }, verification: check?.detail)
+            return Change(
+                control: change.control, subject: change.subject, field: change.field, from: change.from, to: change.to,
+                verified: check.map { $0.verified }, verification: check?.detail)
         }
         applied = outcome.map { $0.failures.isEmpty && $0.stateProblem == nil && $0.applied > 0 } ?? false
         skipped = plan.skipped

@@ -16,7 +16,8 @@ extension Jellyfort.Report {
         static let configuration = CommandConfiguration(
             abstract: "Render a saved JSON report in another format, without the server.",
             discussion: """
-                A JSON report carries everything the other formats print (titles, rationale, fixes, guide items), so it can be rendered later or elsewhere.
+                A JSON report carries everything the other formats print (titles, rationale, fixes, guide items), \
+                so it can be rendered later or elsewhere.
 
                 Examples:
                   jellyfort audit --server https://jf.example.org --api-key-file key --format json --output report.json
@@ -42,11 +43,15 @@ extension Jellyfort.Report {
                 Terminal.error(error.description)
                 throw ExitCode(AuditExit.incomplete)
             } catch {
-                Terminal.error("\(path) is not a Jellyfort JSON report (schema version \(AuditReport.schemaVersion)); write one with jellyfort audit --format json --output FILE")
+                Terminal.error(
+                    "\(path) is not a Jellyfort JSON report (schema version \(AuditReport.schemaVersion)); write one "
+                        + "with jellyfort audit --format json --output FILE"
+                )
                 throw ExitCode(AuditExit.incomplete)
             }
             let style = TerminalStyle(
-                color: output == nil && Terminal.standardOutputIsTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil, width: Terminal.width)
+                color: output == nil && Terminal.standardOutputIsTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil,
+                width: Terminal.width)
             let rendered: String
             do { rendered = try format.render(report, terminal: style) } catch {
                 Terminal.error("could not render the report: \(error)")
@@ -72,12 +77,17 @@ enum InputFile {
     static func read(_ path: String, limit: Int) throws(ReadError) -> Data {
         var info = stat()
         guard stat(path, &info) == 0 else { throw ReadError(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ReadError(description: "\(path) is not a regular file (a folder, FIFO or device); give a file") }
-        guard info.st_size <= limit else { throw ReadError(description: "\(path) is \(info.st_size) bytes, more than the \(limit >> 20) MiB Jellyfort reads") }
-        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() else {
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw ReadError(description: "\(path) is not a regular file (a folder, FIFO or device); give a file")
+        }
+        guard info.st_size <= limit else {
+            throw ReadError(description: "\(path) is \(info.st_size) bytes, more than the \(limit >> 20) MiB Jellyfort reads")
+        }
+        // An empty file reads as nil: that is no data, not an error.
+        guard let handle = FileHandle(forReadingAtPath: path), let data = try? (handle.readToEnd() ?? Data()) else {
             throw ReadError(description: "cannot read \(path): permission denied or read error")
         }
         try? handle.close()
-        return data ?? Data()
+        return data
     }
 }

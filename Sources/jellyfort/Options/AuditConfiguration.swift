@@ -34,15 +34,19 @@ struct AuditConfiguration: Equatable {
     var thresholds = Thresholds()
     var deadlineSeconds: Int?
 
-    static let knownKeys: Set<String> = ["server", "apiKeyFile", "lanCidr", "allow", "cdn", "failOn", "deployment", "suppress", "thresholds", "deadline"]
+    static let knownKeys: Set<String> = [
+        "server", "apiKeyFile", "lanCidr", "allow", "cdn", "failOn", "deployment", "suppress", "thresholds", "deadline",
+    ]
 
     /// Each threshold with the range that keeps it meaningful.
-    static var thresholdKeys: [(key: String, path: WritableKeyPath<Thresholds, Int>, range: ClosedRange<Int>)] { [
-        ("lockoutMaxAttempts", \.lockoutMaxAttempts, 1...100),
-        ("apiKeyMaxAgeDays", \.apiKeyMaxAgeDays, 1...3650),
-        ("apiKeyMaxCount", \.apiKeyMaxCount, 1...1000),
-        ("staleDeviceDays", \.staleDeviceDays, 1...3650),
-    ] }
+    static var thresholdKeys: [(key: String, path: WritableKeyPath<Thresholds, Int>, range: ClosedRange<Int>)] {
+        [
+            ("lockoutMaxAttempts", \.lockoutMaxAttempts, 1...100),
+            ("apiKeyMaxAgeDays", \.apiKeyMaxAgeDays, 1...3650),
+            ("apiKeyMaxCount", \.apiKeyMaxCount, 1...1000),
+            ("staleDeviceDays", \.staleDeviceDays, 1...3650),
+        ]
+    }
 
     /// Reads and checks the file; every problem names the file and what to change.
     static func load(_ path: String) throws(ConfigurationError) -> AuditConfiguration {
@@ -52,7 +56,9 @@ struct AuditConfiguration: Equatable {
             throw ConfigurationError("\(path) is not a UTF-8 text file under 1 MB")
         }
         let root: Any?
-        do { root = try Yams.load(yaml: text) } catch { throw ConfigurationError("\(path) is not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")") }
+        do { root = try Yams.load(yaml: text) } catch {
+            throw ConfigurationError("\(path) is not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
+        }
         if root == nil { return AuditConfiguration() }
         guard let map = root as? [String: Any] else { throw ConfigurationError("\(path): the top level must be a mapping of settings") }
         if let unknown = Set(map.keys).subtracting(knownKeys).sorted().first {
@@ -67,7 +73,9 @@ struct AuditConfiguration: Equatable {
         func strings(_ key: String) throws(ConfigurationError) -> [String] {
             guard let value = map[key] else { return [] }
             if let single = value as? String { return [single] }
-            guard let list = value as? [Any], list.allSatisfy({ $0 is String }) else { throw ConfigurationError("\(path): '\(key)' must be a list of text") }
+            guard let list = value as? [Any], list.allSatisfy({ $0 is String }) else {
+                throw ConfigurationError("\(path): '\(key)' must be a list of text")
+            }
             return list.compactMap { $0 as? String }
         }
         configuration.server = try string("server")
@@ -89,23 +97,36 @@ struct AuditConfiguration: Equatable {
             }
             let known = thresholdKeys.map(\.key)
             if let unknown = Set(values.keys).subtracting(known).sorted().first {
-                throw ConfigurationError("\(path): unknown threshold '\(Sanitized.terminal(unknown))'; known ones are \(known.joined(separator: ", "))")
+                throw ConfigurationError(
+                    "\(path): unknown threshold '\(Sanitized.terminal(unknown))'; known ones are \(known.joined(separator: ", "))")
             }
             for threshold in thresholdKeys {
                 guard let value = values[threshold.key] else { continue }
                 guard let number = value as? Int, threshold.range.contains(number) else {
-                    throw ConfigurationError("\(path): thresholds.\(threshold.key) must be a whole number from \(threshold.range.lowerBound) to \(threshold.range.upperBound)")
+                    throw ConfigurationError(
+                        "\(path): thresholds.\(threshold.key) must be a whole number from \(threshold.range.lowerBound) "
+                            + "to \(threshold.range.upperBound)"
+                    )
                 }
                 configuration.thresholds[keyPath: threshold.path] = number
             }
         }
         if let list = map["suppress"] {
-            guard let entries = list as? [Any] else { throw ConfigurationError("\(path): 'suppress' must be a list of {id, reason, subject?, expires?}") }
+            guard let entries = list as? [Any] else {
+                throw ConfigurationError("\(path): 'suppress' must be a list of {id, reason, subject?, expires?}")
+            }
             for (index, entry) in entries.enumerated() {
-                guard let item = entry as? [String: Any] else { throw ConfigurationError("\(path): suppress[\(index)] must be a mapping with id and reason") }
-                guard let text = item["id"] as? String, !text.isEmpty else { throw ConfigurationError("\(path): suppress[\(index)] needs an id") }
+                guard let item = entry as? [String: Any] else {
+                    throw ConfigurationError("\(path): suppress[\(index)] must be a mapping with id and reason")
+                }
+                guard let text = item["id"] as? String, !text.isEmpty else {
+                    throw ConfigurationError("\(path): suppress[\(index)] needs an id")
+                }
                 guard let id = ControlID(typed: text) else {
-                    throw ConfigurationError("\(path): suppress names an unknown control id '\(Sanitized.terminal(text))'; jellyfort controls list shows them all")
+                    throw ConfigurationError(
+                        "\(path): suppress names an unknown control id '\(Sanitized.terminal(text))'; jellyfort controls "
+                            + "list shows them all"
+                    )
                 }
                 guard let reason = item["reason"] as? String, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
                     throw ConfigurationError("\(path): suppress[\(index)] (\(id)) needs a reason: say why the risk is accepted")
@@ -123,7 +144,8 @@ struct AuditConfiguration: Equatable {
                 if let unknown = Set(item.keys).subtracting(["id", "reason", "subject", "expires"]).first {
                     throw ConfigurationError("\(path): suppress[\(index)] has an unknown key '\(unknown)'")
                 }
-                configuration.suppressions.append(Suppression(id: id, subject: item["subject"] as? String, reason: reason, expires: expires))
+                configuration.suppressions.append(
+                    Suppression(id: id, subject: item["subject"] as? String, reason: reason, expires: expires))
             }
         }
         return configuration

@@ -53,7 +53,11 @@ struct RunSettings: Equatable {
             settings.failOn = threshold
         } else if let text = file.failOn {
             guard let parsed = FailThreshold(rawValue: text) else {
-                throw ConfigurationError("\(fileName): failOn must be one of \(FailThreshold.allCases.map(\.rawValue).joined(separator: ", ")), got '\(Sanitized.terminal(text))'")
+                throw ConfigurationError(
+                    "\(fileName): failOn must be one of "
+                        + "\(FailThreshold.allCases.map(\.rawValue).joined(separator: ", ")), got "
+                        + "'\(Sanitized.terminal(text))'"
+                )
             }
             settings.failOn = parsed
         }
@@ -66,6 +70,8 @@ struct RunSettings: Equatable {
 
     /// The audit's settings for a run that starts `now`.
     func auditSettings(now: Date, probe: Bool) -> AuditSettings {
-        AuditSettings(now: now, lanCIDRs: lanCIDRs, allowList: allow, cdn: cdn, probeRequested: probe, deploymentPaths: deployment, thresholds: thresholds)
+        AuditSettings(
+            now: now, lanCIDRs: lanCIDRs, allowList: allow, cdn: cdn, probeRequested: probe, deploymentPaths: deployment,
+            thresholds: thresholds)
     }
 }

@@ -4,13 +4,17 @@ import JellyfinAPI
 
 /// How to reach and sign in to a Jellyfin server; shared by every command that talks to one.
 struct ServerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The Jellyfin server's address, e.g. https://jellyfin.example.org or http://127.0.0.1:8096.", valueName: "url"))
+    @Option(
+        help: ArgumentHelp("The Jellyfin server's address, e.g. https://jellyfin.example.org or http://127.0.0.1:8096.", valueName: "url"))
     var server: String?
 
     @Option(help: ArgumentHelp("A file holding an API key (Dashboard → API Keys). Or set JELLYFORT_API_KEY.", valueName: "path"))
     var apiKeyFile: String?
 
-    @Option(help: ArgumentHelp("Sign in as this user instead of with an API key; the password comes from --password-file or JELLYFORT_PASSWORD.", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "Sign in as this user instead of with an API key; the password comes from --password-file or JELLYFORT_PASSWORD.",
+            valueName: "name"))
     var user: String?
 
     @Option(help: ArgumentHelp("A file holding the password for --user.", valueName: "path"))
@@ -25,7 +29,10 @@ struct ServerOptions: ParsableArguments {
     @Flag(help: "Allow sending credentials over plain http:// to a host that is not this machine.")
     var allowInsecureHTTP = false
 
-    @Option(help: ArgumentHelp("A jellyfort.yml with the server, the key file, defaults, thresholds and accepted risks; flags win over it.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A jellyfort.yml with the server, the key file, defaults, thresholds and accepted risks; flags win over it.", valueName: "file")
+    )
     var config: String?
 
     func validate() throws {
