@@ -114,7 +114,28 @@ final class FirewalldZoneParser: NSObject, XMLParserDelegate {
     private var error: String?
 
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
-        error = error ?? "\(parseError.localizedDescription) at line \(parser.lineNumber)"
+        error = error ?? "\(Self.reason(parseError)) at line \(parser.lineNumber), column \(parser.columnNumber)"
+    }
+
+    /// The parser's error in words (Foundation's own text is "NSXMLParserErrorDomain error 29").
+    /// The codes are libxml2's, which Foundation passes on unchanged on Linux.
+    static func reason(_ error: any Error) -> String {
+        let code = (error as NSError).code
+        switch code {
+        case 3, 4: return "the file is empty or does not start with XML"
+        case 5, 85: return "the file ends before every element is closed, or has text after the root element"
+        case 86: return "there is text after the root element"
+        case 76: return "an end tag does not match the element it closes"
+        case 77: return "a tag is not finished"
+        case 38, 73, 74: return "a '<' or '>' is missing or out of place"
+        case 39...42, 75: return "an attribute is malformed (quotes or '=' missing, no value, or given twice)"
+        case 14...17, 22, 23, 26...30, 68:
+            return "an entity such as '&amp;' is undefined or malformed (a bare '&' must be written '&amp;')"
+        case 6...8, 10...13: return "a character reference such as '&#10;' is malformed"
+        case 9, 81: return "the file holds a character XML does not allow"
+        case 45: return "a comment is not closed"
+        default: return "the XML grammar is broken (libxml2 code \(code))"
+        }
     }
 
     static func parse(_ data: Data, path: String) throws -> FirewallFacts {
@@ -124,7 +145,7 @@ final class FirewalldZoneParser: NSObject, XMLParserDelegate {
         let parsed = parser.parse()
         if !parsed || delegate.error != nil || parser.parserError != nil {
             throw HostReadError(
-                "not well-formed XML: \(delegate.error ?? parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error")")
+                "not well-formed XML: \(delegate.error ?? parser.parserError.map { Self.reason($0) } ?? "the XML parser stopped")")
         }
         let httpsOpen = delegate.services.contains("https") || delegate.ports.contains("443/tcp")
         let accepted = delegate.rules.filter { ($0.service == "https" || $0.port == "443") && $0.action == "accept" }.compactMap(\.source)

@@ -32,8 +32,22 @@ struct TLSTests {
                     Issue.record("expected a TLS failure, got \(error)")
                     return
                 }
+                #expect(error.description.contains("the certificate is not trusted"), "\(error)")
+                #expect(error.description.contains("--ca-file"))
             }
             await untrusting.shutdown()
+
+            // Plain HTTP to the TLS port: Caddy answers 400 with a sentence; the message says https://.
+            let plain = try JellyfinClient(
+                configuration: JellyfinClientConfiguration(server: try ServerAddress("http://localhost:\(port)")))
+            do {
+                _ = try await plain.publicSystemInfo()
+                Issue.record("plain HTTP to a TLS port was accepted")
+            } catch {
+                #expect("\(error)".contains("this port speaks HTTPS") && "\(error)".contains("https://"), "\(error)")
+                #expect(!"\(error)".contains("(400)"), "\(error)")
+            }
+            await plain.shutdown()
 
             var trusting = JellyfinClientConfiguration(server: address, credential: key)
             trusting.caFile = caddy.rootCertificate.path

@@ -145,6 +145,68 @@ struct DeploymentAuditTests {
         #expect(leastPrivilege.findings.first?.location == FileLocation(path: script.path, line: 2))
     }
 
+    @Test("Windows line endings (CRLF) read exactly like Unix ones: Quadlet, run script, Caddyfile, nftables, fail2ban")
+    func windowsLineEndings() async throws {
+        let folder = temporaryDirectory("crlf")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spec = try DeploymentSpec(
+            domain: "reels-7f3k.example.org", mediaPath: "/srv/media", configPath: "/srv/jellyfin/config",
+            cachePath: "/srv/jellyfin/cache", allow: ["198.51.100.0/24"].compactMap(IPNetwork.init),
+            lan: ["192.168.1.0/24"].compactMap(IPNetwork.init), cdn: nil)
+        let unix = folder.appendingPathComponent("unix")
+        _ = try DeploymentBundle(spec).write(to: unix, force: false)
+        try ("#!/bin/sh\n" + Self.guideExample + "\n").write(
+            to: unix.appendingPathComponent("jellyfin.sh"), atomically: true, encoding: .utf8)
+        // The same files, every line ending in CR LF (as an editor on Windows saves them).
+        let windows = folder.appendingPathComponent("windows")
+        try FileManager.default.createDirectory(at: windows, withIntermediateDirectories: true)
+        var converted = 0
+        for name in try FileManager.default.subpathsOfDirectory(atPath: unix.path).sorted() {
+            let source = unix.appendingPathComponent(name)
+            let target = windows.appendingPathComponent(name)
+            var isFolder: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: source.path, isDirectory: &isFolder)
+            if isFolder.boolValue {
+                try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+            } else {
+                let text = try String(contentsOf: source, encoding: .utf8)
+                try text.replacingOccurrences(of: "\n", with: "\r\n").write(to: target, atomically: true, encoding: .utf8)
+                converted += 1
+            }
+        }
+        #expect(converted >= 6)
+        let unixRun = await audit([unix.path], allow: ["198.51.100.0/24"])
+        let windowsRun = await audit([windows.path], allow: ["198.51.100.0/24"])
+        #expect(windowsRun.problems.isEmpty, "\(windowsRun.problems)")
+        #expect(unixRun.evidence.host.value?.files.count == windowsRun.evidence.host.value?.files.count)
+        for id in Self.hostControls {
+            let before = try #require(unixRun.report.controls.first { $0.id == id })
+            let after = try #require(windowsRun.report.controls.first { $0.id == id })
+            #expect(after.status == before.status, "\(id): \(after.status) with CRLF, \(before.status) with LF: \(after.summary)")
+            #expect(after.findings.map(\.message) == before.findings.map(\.message), "\(id)")
+            #expect(after.findings.map { $0.location?.line } == before.findings.map { $0.location?.line }, "\(id): lines")
+        }
+        #expect(statuses(windowsRun)["container.client-ip"] == .fail, "the run script was read, continuation lines and all")
+    }
+
+    @Test("a broken firewalld zone says what is wrong in words, with line and column")
+    func brokenZone() async throws {
+        let folder = temporaryDirectory("zone")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (name, text, words, line) in [
+            ("public.xml", "<?xml version=\"1.0\"?>\n<zone>\n  <service name=\"https\">\n</zone>\n", "an end tag does not match", 4),
+            ("home.xml", "<?xml version=\"1.0\"?>\n<zone>\n  <description>films & series</description>\n</zone>\n", "'&amp;'", 3),
+        ] {
+            let path = folder.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let run = await audit([path])
+            let problem = try #require(run.problems.first, "\(name) was not reported")
+            #expect(problem.contains(path) && problem.contains("not well-formed XML") && problem.contains(words), "\(problem)")
+            #expect(problem.contains("line \(line),"), "\(problem)")
+            #expect(!problem.contains("NSXMLParserErrorDomain") && !problem.contains("error 29"), "\(problem)")
+        }
+    }
+
     @Test("a deployment path that cannot be read makes the run incomplete but still reports")
     func unreadable() async {
         let run = await audit(["/nonexistent/deployment"])

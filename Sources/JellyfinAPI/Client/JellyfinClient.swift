@@ -240,6 +240,10 @@ public final class JellyfinClient: Sendable {
         // the token or a password body elsewhere, or answer for a server nobody asked.
         for _ in 0..<Self.maximumRedirects {
             let response = try await perform(method, url: url, token: token, body: body, endpoint: endpoint)
+            // An HTTPS server given plain HTTP answers 400 with a sentence, not Jellyfin's JSON.
+            if response.status == 400, response.buffer.readableBytesView.first != UInt8(ascii: "{"), await speaksTLSInstead() {
+                throw .unreachable(address: origin, reason: Self.httpsPortReason)
+            }
             guard [301, 302, 303, 307, 308].contains(response.status) else { return response }
             guard let location = response.header("Location") else {
                 throw .malformedResponse(endpoint: endpoint, detail: "HTTP \(response.status) without a Location")
@@ -341,7 +345,16 @@ public final class JellyfinClient: Sendable {
             return JellyfinResponse(
                 status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, buffer: buffer)
         } catch {
-            throw classify(error, endpoint: endpoint)
+            let classified = classify(error, endpoint: endpoint)
+            switch classified {
+            case .tlsFailure(let address, _):
+                throw .tlsFailure(address: address, reason: await diagnoseTLS())
+            case .unreachable(let address, _) where Self.isTransportOddity(error):
+                if await speaksTLSInstead() { throw .unreachable(address: address, reason: Self.httpsPortReason) }
+                throw classified
+            default:
+                throw classified
+            }
         }
     }
 
@@ -351,6 +364,19 @@ public final class JellyfinClient: Sendable {
             return .overallDeadlinePassed(endpoint: endpoint, seconds: overall.seconds)
         }
         return .deadlineExceeded(endpoint: endpoint, seconds: seconds)
+    }
+
+    static let httpsPortReason = "this port speaks HTTPS, not plain HTTP; use https:// with the same address"
+
+    /// A connection that was reset, closed without an answer, or answered with something that
+    /// is not HTTP: what plain HTTP sent to a TLS port looks like.
+    private static func isTransportOddity(_ error: any Error) -> Bool {
+        switch error {
+        case let error as IOError: return error.errnoCode == ECONNRESET
+        case let error as HTTPClientError: return error == .remoteConnectionClosed
+        case is HTTPParserError: return true
+        default: return false
+        }
     }
 
     /// Transport errors by their type and errno, each to the message that names cause and fix.
@@ -397,7 +423,7 @@ public final class JellyfinClient: Sendable {
         case is HTTPParserError:
             return .unreachable(address: address, reason: "the answer is not HTTP\(tlsHint)")
         case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
-            return .tlsFailure(address: address, reason: Self.tlsReason(error))
+            return .tlsFailure(address: address, reason: "the TLS handshake failed")
         default:
             return .unreachable(address: address, reason: "the connection failed (\(type(of: error)))\(tlsHint)")
         }
@@ -413,17 +439,43 @@ public final class JellyfinClient: Sendable {
         }
     }
 
-    /// BoringSSL reports only a coded text for why a handshake failed; these two causes have an
-    /// action the user can take, everything else is passed on shortened.
-    private static func tlsReason(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if text.contains("WRONG_VERSION_NUMBER") || text.contains("wrong version") || text.contains("HTTP_REQUEST") {
-            return "the server does not speak TLS on this port (use http://, or the HTTPS port)"
-        }
-        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") {
+    /// Why a handshake failed, found by what the port does rather than by BoringSSL's text:
+    /// an answer in plain HTTP means the port does not speak TLS; a handshake that succeeds
+    /// without verification means the certificate is not trusted. Neither probe carries a
+    /// credential or any header of the real request.
+    private func diagnoseTLS() async -> String {
+        if await answers(scheme: "https") {
             return "the certificate is not trusted (self-signed, expired, or for another name)"
         }
-        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+        if await answers(scheme: "http") {
+            return "the server answers in plain HTTP on this port, not TLS; use http:// (or the HTTPS port)"
+        }
+        return "the TLS handshake failed (the port may not speak TLS, or speaks an old version)"
+    }
+
+    /// Whether this host and port answer `GET /` over `scheme` at all (https without checking
+    /// the certificate): a diagnosis after a failure, with no credential and no header of ours.
+    private func answers(scheme: String) async -> Bool {
+        let server = configuration.server
+        let url = "\(scheme)://\(server.host.contains(":") ? "[\(server.host)]" : server.host):\(server.port)/"
+        var settings = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(3), read: .seconds(3)))
+        if scheme == "https" {
+            var unverified = TLSConfiguration.makeClientConfiguration()
+            unverified.certificateVerification = .none
+            settings.tlsConfiguration = unverified
+        }
+        let probe = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: settings)
+        let answered = (try? await probe.execute(HTTPClientRequest(url: url), timeout: .seconds(3))) != nil
+        try? await probe.shutdown()
+        return answered
+    }
+
+    /// After plain HTTP failed oddly (a reset, a closed connection, an answer that is not HTTP,
+    /// or a 400 that is not Jellyfin's): if the port completes a TLS handshake, it is an HTTPS
+    /// port and the fix is https://.
+    private func speaksTLSInstead() async -> Bool {
+        guard configuration.server.scheme == "http" else { return false }
+        return await answers(scheme: "https")
     }
 
     // MARK: Decoding
