@@ -113,82 +113,26 @@ extension Jellyfort {
                 throw ExitCode(AuditExit.usage)
             }
 
-            var problems: [String] = []
             if probe {
                 Terminal.warning("this version does not run network probes yet: the controls that need them report unknown")
             }
-
-            var client: JellyfinClient?
-            if serverOptions.server != nil {
-                do {
-                    var clientConfiguration = try serverOptions.clientConfiguration()
-                    clientConfiguration.overallDeadline = OverallDeadline(seconds: resolved.deadlineSeconds)
-                    if clientConfiguration.insecureSkipVerify {
-                        Terminal.warning(
-                            "--insecure: the server's certificate is not checked; anyone on the path could read your credential")
-                    }
-                    client = try JellyfinClient(configuration: clientConfiguration)
-                } catch let error as CredentialError {
-                    problems.append(error.description)
-                    // Go on without the credential: the anonymous view still tells something.
-                    var anonymous = serverOptions
-                    anonymous.apiKeyFile = nil
-                    anonymous.user = nil
-                    anonymous.passwordFile = nil
-                    var anonymousConfiguration = try? anonymous.clientConfiguration(environment: [:])
-                    anonymousConfiguration?.overallDeadline = OverallDeadline(seconds: resolved.deadlineSeconds)
-                    client = try? anonymousConfiguration.map { configuration throws(JellyfinAPIError) in
-                        try JellyfinClient(configuration: configuration)
-                    }
-                } catch let error as JellyfinAPIError {
-                    Terminal.error(error.description)
-                    throw ExitCode(error.isUsageProblem ? AuditExit.usage : AuditExit.incomplete)
-                } catch {
-                    Terminal.error("\(error)")
-                    throw ExitCode(AuditExit.usage)
-                }
-            }
-
-            let settings = resolved.auditSettings(now: Date(), probe: probe)
+            let (client, credentialProblems) =
+                try serverOptions.server == nil ? (nil, []) : serverOptions.auditClient(deadlineSeconds: resolved.deadlineSeconds)
             let selection = Selection(
                 only: (try? ControlSelection.parse(only, flag: "--only")) ?? [],
                 skip: (try? ControlSelection.parse(skip, flag: "--skip")) ?? [],
                 suppressions: resolved.suppressions)
-            let run = await AuditRunner().run(client: client, settings: settings, selection: selection) { message in
-                Terminal.progress(message)
+            let run = await AuditRunner().run(
+                client: client, settings: resolved.auditSettings(now: Date(), probe: probe), selection: selection
+            ) {
+                Terminal.progress($0)
             }
             Terminal.clearProgress()
             await client?.shutdown()
-            problems += run.problems
             var report = run.report
-            report.notices += problems.filter { problem in !run.problems.contains(problem) }.map { "could not read: \($0)" }
-
-            let style = TerminalStyle(
-                color: output == nil && Terminal.standardOutputIsTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil,
-                width: Terminal.width)
-            let rendered: String
-            do {
-                rendered = try format.render(report, terminal: style)
-            } catch {
-                Terminal.error("could not render the report: \(error)")
-                throw ExitCode(AuditExit.incomplete)
-            }
-            if let output {
-                do {
-                    try OutputFile.write(rendered, to: output)
-                } catch {
-                    Terminal.error(
-                        "cannot write the report to \(output): \(OutputFile.reason(error, path: output)); pick a writable file path")
-                    throw ExitCode(AuditExit.incomplete)
-                }
-            } else {
-                do {
-                    try StandardStream.output.write(rendered)
-                } catch {
-                    Terminal.error("\(error): the report was not delivered; write it to a file with --output FILE")
-                    throw ExitCode(AuditExit.incomplete)
-                }
-            }
+            report.notices += credentialProblems.map { "could not read: \($0)" }
+            let problems = credentialProblems + run.problems
+            try ReportDelivery.deliver(report, format: format, output: output)
 
             if let first = problems.first {
                 let more = problems.count > 1 ? " (and \(problems.count - 1) more; see the report's notes)" : ""

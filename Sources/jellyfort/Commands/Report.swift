@@ -49,20 +49,7 @@ extension Jellyfort.Report {
                 )
                 throw ExitCode(AuditExit.incomplete)
             }
-            let style = TerminalStyle(
-                color: output == nil && Terminal.standardOutputIsTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil,
-                width: Terminal.width)
-            let rendered: String
-            do { rendered = try format.render(report, terminal: style) } catch {
-                Terminal.error("could not render the report: \(error)")
-                throw ExitCode(AuditExit.incomplete)
-            }
-            do {
-                if let output { try OutputFile.write(rendered, to: output) } else { try StandardStream.output.write(rendered) }
-            } catch {
-                Terminal.error(output.map { "cannot write \($0): \(OutputFile.reason(error, path: $0))" } ?? "\(error)")
-                throw ExitCode(AuditExit.incomplete)
-            }
+            try ReportDelivery.deliver(report, format: format, output: output)
         }
     }
 }
@@ -89,5 +76,31 @@ enum InputFile {
         }
         try? handle.close()
         return data
+    }
+}
+
+/// Renders a report and writes it whole to `--output` or standard output; any failure is one
+/// line on stderr and exit 2 (a report that was not delivered must not look like success).
+enum ReportDelivery {
+    static func deliver(_ report: AuditReport, format: ReportFormat, output: String?) throws {
+        let style = TerminalStyle(
+            color: output == nil && Terminal.standardOutputIsTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil,
+            width: Terminal.width)
+        let rendered: String
+        do { rendered = try format.render(report, terminal: style) } catch {
+            Terminal.error("could not render the report: \(error)")
+            throw ExitCode(AuditExit.incomplete)
+        }
+        if let output {
+            do { try OutputFile.write(rendered, to: output) } catch {
+                Terminal.error("cannot write the report to \(output): \(OutputFile.reason(error, path: output)); pick a writable file path")
+                throw ExitCode(AuditExit.incomplete)
+            }
+        } else {
+            do { try StandardStream.output.write(rendered) } catch {
+                Terminal.error("\(error): the report was not delivered; write it to a file with --output FILE")
+                throw ExitCode(AuditExit.incomplete)
+            }
+        }
     }
 }

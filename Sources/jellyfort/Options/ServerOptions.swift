@@ -65,6 +65,37 @@ struct ServerOptions: ParsableArguments {
         }
     }
 
+    /// The audit's client, ending at its deadline. A credential that cannot be read is a problem
+    /// of the run (exit 2) but not its end: the anonymous view still tells something.
+    func auditClient(deadlineSeconds: Int) throws -> (JellyfinClient?, problems: [String]) {
+        let deadline = OverallDeadline(seconds: deadlineSeconds)
+        do {
+            var configuration = try clientConfiguration()
+            configuration.overallDeadline = deadline
+            if configuration.insecureSkipVerify {
+                Terminal.warning("--insecure: the server's certificate is not checked; anyone on the path could read your credential")
+            }
+            return (try JellyfinClient(configuration: configuration), [])
+        } catch let error as CredentialError {
+            var anonymous = self
+            anonymous.apiKeyFile = nil
+            anonymous.user = nil
+            anonymous.passwordFile = nil
+            var configuration = try? anonymous.clientConfiguration(environment: [:])
+            configuration?.overallDeadline = deadline
+            return (
+                try? configuration.map { configuration throws(JellyfinAPIError) in try JellyfinClient(configuration: configuration) },
+                [error.description]
+            )
+        } catch let error as JellyfinAPIError {
+            Terminal.error(error.description)
+            throw ExitCode(error.isUsageProblem ? AuditExit.usage : AuditExit.incomplete)
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(AuditExit.usage)
+        }
+    }
+
     /// The client configuration, or a one-line error that says what to fix.
     func clientConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> JellyfinClientConfiguration {
         guard let server else { throw ValidationError("give the server's address with --server URL") }
