@@ -32,6 +32,15 @@ let package = Package(
             resources: [.copy("Data")],
             swiftSettings: strictSettings
         ),
+        .systemLibrary(
+            name: "CZxcvbn",
+            providers: [.apt(["libzxcvbn-dev"])]
+        ),
+        .target(
+            name: "JellyfortPassword",
+            dependencies: ["JellyfortBase", "CZxcvbn"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "JellyfinAPI",
             dependencies: [
@@ -67,7 +76,7 @@ let package = Package(
         ),
         .target(
             name: "JellyfortHarden",
-            dependencies: ["JellyfortBase", "JellyfinAPI", "JellyfortCore", "JellyfortControls", "JellyfortAudit"],
+            dependencies: ["JellyfortBase", "JellyfinAPI", "JellyfortCore", "JellyfortControls", "JellyfortAudit", "JellyfortPassword"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -104,6 +113,7 @@ let package = Package(
                 "JellyfortHost",
                 "JellyfortDeploy",
                 "JellyfortReport",
+                "JellyfortPassword",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

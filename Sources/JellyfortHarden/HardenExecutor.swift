@@ -1,6 +1,7 @@
 import Foundation
 import JellyfinAPI
 import JellyfortAudit
+import JellyfortPassword
 
 /// Applies a plan: backs up every object first, journals every step, sends the writes (user
 /// policies with bounded concurrency), and records how the run ended.
@@ -286,19 +287,6 @@ public struct ChangeVerification: Sendable {
     /// true: read back as planned; false: it did not take; nil: it cannot be read back (a password).
     public var verified: Bool?
     public var detail: String
-}
-
-/// Passwords of 24 characters from 62 symbols (142 bits), from the system's secure generator.
-public enum PasswordGenerator {
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-
-    public static func generate(length: Int = 24) -> Secret {
-        var generator = SystemRandomNumberGenerator()
-        return Secret(String((0..<length).map { _ in alphabet.randomElement(using: &generator)! }))
-    }
-
-    /// Bits of entropy of a generated password.
-    public static func bits(length: Int = 24) -> Double { Double(length) * log2(Double(alphabet.count)) }
 }
 
 /// Restores what a run changed, from its backups and journal.

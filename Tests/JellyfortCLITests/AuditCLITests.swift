@@ -314,14 +314,14 @@ struct OtherCommandsTests {
     func demo() async throws {
         let result = try await CLI.run(["demo"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("Score 10/100 · grade F"))
+        #expect(result.stdout.contains("Score 11/100 · grade F"))
         #expect(result.stdout.contains("admin.remote-access (critical): the only administrator can sign in from the internet"))
         #expect(result.stdout.contains("EnableRemoteAccess: true → false   [admin.remote-access]"))
-        let scores = try #require(result.stdout.range(of: #"Score 10/100 \(F\) → (\d+)/100"#, options: .regularExpression))
+        let scores = try #require(result.stdout.range(of: #"Score 11/100 \(F\) → (\d+)/100"#, options: .regularExpression))
         let after = Int(
             result.stdout[scores].split(separator: "→").last!.trimmingCharacters(in: .whitespaces).split(separator: "/").first!)!
         #expect(after >= 35, "hardening raises the score")
-        #expect(result.stdout.contains("the score is back to 10/100"))
+        #expect(result.stdout.contains("the score is back to 11/100"))
         #expect(result.stdout.contains("jellyfort audit --server https://your-jellyfin"))
     }
 

@@ -4,6 +4,7 @@ import JellyfinEmulator
 import JellyfortAudit
 import JellyfortCore
 import JellyfortHarden
+import JellyfortPassword
 import JellyfortTestSupport
 import Testing
 
@@ -281,6 +282,33 @@ struct HardenTests {
             await #expect(throws: JellyfinAPIError.self) {
                 try await client.authenticate(user: "quill-keeper", password: Secret("correct-horse-battery-staple-42"))
             }
+            await client.shutdown()
+        }
+    }
+
+    @Test("--set-missing-passwords gives each account without one a generated password that works; the admin is left alone")
+    func setMissingPasswords() async throws {
+        let state = temporaryDirectory("state")
+        defer { try? FileManager.default.removeItem(at: state) }
+        try await withEmulator("insecure") { fixture in
+            let client = try fixture.client()
+            let before = await statuses(client)
+            #expect(before["auth.admin-password"] == .fail)
+            var options = HardenOptions()
+            options.only = [.authAdminPassword]
+            options.setMissingPasswords = true
+            let plan = try await HardenPlanner(client: client, options: options).plan()
+            #expect(plan.changes.map(\.subject) == ["user:kids"], "only the account without a password: \(plan.changes)")
+            let outcome = try await HardenExecutor(client: client, store: RunStore(root: state)).apply(plan)
+            #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+            let file = try #require(outcome.passwordFiles.first { $0.user == "kids" })
+            #expect((try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int) == 0o600)
+            let password = try String(contentsOfFile: file.path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try await client.authenticate(user: "kids", password: Secret(password)).user.name == "kids")
+            await #expect(throws: JellyfinAPIError.self) { try await client.authenticate(user: "kids", password: Secret("")) }
+            #expect(try await client.authenticate(user: "admin", password: Secret("hunter2-but-longer")).user.name == "admin")
+            let after = await statuses(client)
+            #expect(after["auth.admin-password"] == .unknown, "no account without a password is left; strength is unknowable")
             await client.shutdown()
         }
     }

@@ -105,7 +105,7 @@ struct ReportFormatTests {
     @Test("markdown: score first, a table per guide item, details for failures")
     func markdown() async throws {
         let text = try ReportFormat.markdown.render(try await insecureReport())
-        #expect(text.contains("**Score 10/100 · grade F**"))
+        #expect(text.contains("**Score 11/100 · grade F**"))
         #expect(text.contains("## 9. No admin access from outside the LAN"))
         #expect(text.contains("| FAIL | `admin.remote-access` | critical |"))
         #expect(text.contains("- `user:admin`: administrator with EnableRemoteAccess=true"))
@@ -115,7 +115,7 @@ struct ReportFormatTests {
     func text() async throws {
         let report = try await insecureReport()
         let plain = try ReportFormat.text.render(report, terminal: TerminalStyle(color: false, width: 80))
-        #expect(plain.hasPrefix("Score 10/100 · grade F · 2 pass · 20 fail"))
+        #expect(plain.hasPrefix("Score 11/100 · grade F · 2 pass · 20 fail"))
         #expect(!plain.contains("\u{1B}["))
         #expect(plain.split(separator: "\n").allSatisfy { $0.count <= 80 }, "a line is wider than 80 columns")
         let nine = try #require(plain.range(of: "9. No admin access from outside the LAN"))
@@ -139,7 +139,7 @@ struct ReportFormatTests {
 
         let all = try await Chromium.dumpDOM("file://\(file.path)")
         #expect(all.contains(#"<div class="grade F" id="grade">F</div>"#))
-        #expect(all.contains("Score 10/100"))
+        #expect(all.contains("Score 11/100"))
         #expect(all.components(separatedBy: "<article class=\"card").count - 1 == 37)
         #expect(!all.contains("card fail hidden"))
 

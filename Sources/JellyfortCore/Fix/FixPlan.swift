@@ -19,6 +19,8 @@ public struct FixOptions: Sendable, Equatable {
     public var createMediaUser: String?
     /// `--rotate-admin-password`.
     public var rotateAdminPassword = false
+    /// `--set-missing-passwords`: a generated password for every enabled account without one.
+    public var setMissingPasswords = false
     /// `--lockout N`: the attempts set on accounts whose lockout is off or too lax.
     public var lockout = 5
     /// `--lan-cidr`: becomes `LocalNetworkSubnets`.

@@ -85,6 +85,11 @@ extension Jellyfort.Harden {
             help: "Give every administrator a generated password (142 bits), written to 0600 files.")
         var rotateAdminPassword = false
 
+        @Flag(
+            name: .customLong("set-missing-passwords"),
+            help: "Give every account without a password a generated one (142 bits), written to 0600 files.")
+        var setMissingPasswords = false
+
         // Unconditional, so that "--lockout -5" is read as a value and refused as one, not as a flag.
         @Option(parsing: .unconditional, help: ArgumentHelp("Wrong passwords before an account locks (1 to 10).", valueName: "n"))
         var lockout = 5
@@ -151,6 +156,7 @@ extension Jellyfort.Harden {
             }
             options.createMediaUser = createMediaUser
             options.rotateAdminPassword = rotateAdminPassword
+            options.setMissingPasswords = setMissingPasswords
             options.lockout = lockout
             options.lanCIDRs = settings.lanCIDRs
             options.proxies = proxy
