@@ -33,6 +33,9 @@ public struct AuditRunner: Sendable {
             outcome.evidence.host = .observed(host)
             outcome.problems += host.problems.map(\.description)
         }
+        // One unreachable server fails the anonymous and the administrator's reads alike: say it once.
+        var seen: Set<String> = []
+        outcome.problems = outcome.problems.filter { seen.insert($0).inserted }
         progress("Evaluating \(controls.count) controls…")
         let (results, notices) = Auditor(controls: controls).evaluate(outcome.evidence, selection: selection)
         let elapsed = ContinuousClock.now - started

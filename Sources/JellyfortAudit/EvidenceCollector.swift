@@ -31,7 +31,7 @@ public struct EvidenceCollector: Sendable {
         async let anonymous = collectAnonymous(client)
         let api: (Observed<ServerView>, [String], ServerObjects)
         if client.configuration.credential == nil {
-            api = (.unavailable("no credential given"), [], ServerObjects())
+            api = (.unavailable(InputNeeded.noCredentialReason), [], ServerObjects())
         } else {
             progress("Reading the server as an administrator…")
             api = await collectAPI(client)

@@ -56,7 +56,7 @@ public struct PasswordStrength: Sendable, Equatable {
         let text = String(decoding: Array(password.exposedValue.utf8.prefix(256)), as: UTF8.self)
         guard !text.isEmpty else { return PasswordStrength(bits: 0, patterns: ["empty"]) }
         let inputs = userInputs.filter { !$0.isEmpty && !$0.utf8.contains(0) }.prefix(16).map { strdup($0) }
-        defer { inputs.forEach { free($0) } }
+        defer { for input in inputs { free(input) } }
         var pointers: [UnsafePointer<CChar>?] = inputs.map { UnsafePointer($0) }
         pointers.append(nil)
         var info: UnsafeMutablePointer<ZxcMatch_t>?

@@ -1,14 +1,22 @@
 import JellyfortBase
 import JellyfortCore
 
-/// One self-contained HTML file: no external fetch, score and grade at a glance, a card per
-/// control with status, evidence and fix, and buttons to filter by status (also `#fail` in the URL).
+/// One self-contained HTML file: no external fetch, score and grade at a glance with what was
+/// checked, the failures to fix first, a card per control with status, evidence and fix (what was
+/// not checked at the end, by the input that would check it), and buttons to filter by status
+/// (also `#fail` in the URL).
 struct HTMLRenderer {
     func render(_ report: AuditReport) -> String {
         let s = report.summary
+        let digest = ReportDigest(report: report)
         var cards: [String] = []
-        for group in GuideItems.grouped(report.controls) {
-            cards.append(#"<h2>\#(xml(group.title))</h2>"#)
+        var sections = GuideItems.grouped(digest.decided).map { (title: $0.title, need: String?.none, results: $0.results) }
+        for (index, group) in digest.notChecked.enumerated() {
+            sections.append((title: index == 0 ? "Not checked (\(s.unknown))" : "", need: group.advice, results: group.results))
+        }
+        for group in sections {
+            if !group.title.isEmpty { cards.append(#"<h2>\#(xml(group.title))</h2>"#) }
+            if let need = group.need { cards.append(#"<p class="need">\#(xml(need))</p>"#) }
             for result in group.results {
                 var findings = ""
                 if !result.findings.isEmpty {
@@ -43,6 +51,12 @@ struct HTMLRenderer {
         let filters = [("all", "All", report.controls.count)] + Status.allCases.map { ($0.rawValue, $0.label, s[$0]) }
         let buttons = filters.map { "<button data-filter=\"\($0.0)\">\($0.1) <span class=\"count\">\($0.2)</span></button>" }.joined()
         let notices = report.notices.map { "<p class=\"notice\">\(xml($0))</p>" }.joined()
+        let firstItems = digest.fixFirst.map {
+            "<li><a href=\"#\(xml($0.id))\">\(xml($0.id))</a> <span class=\"sev\">\($0.severity.rawValue)</span>: \(xml($0.summary))"
+                + "<br><span class=\"muted\">Fix: \(xml($0.remediation.summary))</span></li>"
+        }.joined()
+        let fixFirst =
+            firstItems.isEmpty ? "" : "<section class=\"first\" id=\"fix-first\"><h2>Fix these first</h2><ol>\(firstItems)</ol></section>"
         let target = [report.target.server, report.target.serverVersion.map { "Jellyfin \($0)" }, report.target.serverName].compactMap {
             $0
         }.map(xml).joined(separator: " · ")
@@ -69,14 +83,18 @@ struct HTMLRenderer {
             .fix{background:#eef6fb;padding:.4em \
             .7em;border-radius:6px}.tag{font-size:.8em;background:#d6eaf8;padding:0 .4em;border-radius:4px}
             .notice{background:#fff3cd;padding:.5em .8em;border-radius:6px}
+            .first{background:#fff;border-radius:10px;padding:.3em 1.2em .6em;margin:1em 0;border-left:6px solid #c0392b}
+            .first li{margin:.35em 0}.need{font-weight:600;margin:.8em 0 .2em}
             .hidden{display:none}
             </style></head><body>
             <section class="top"><div class="grade \(report.score.grade == "A+" ? "Aplus" : report.score.grade)" id="grade">\(report.score.grade)</div>
             <div><div class="score" id="score">Score \(report.score.value)/100</div>
             <div>\(s.pass) pass · \(s.fail) fail · \(s.warn) warn · \(s.unknown) unknown · \(s.notApplicable) n/a · \(s.muted) muted</div>
+            <div id="coverage">\(xml(digest.coverageLine))</div>
             <div class="muted">\(target.isEmpty ? "" : target + " · ")\(Scoring.iso8601(report.startedAt)) · \
             Jellyfort \(xml(report.tool.version))</div></div></section>
             \(notices)
+            \(fixFirst)
             <nav id="filters">\(buttons)</nav>
             <main id="controls">
             \(cards.joined(separator: "\n"))
@@ -90,9 +108,10 @@ struct HTMLRenderer {
                 });
                 document.querySelectorAll('h2').forEach(function(h){
                   var n=h.nextElementSibling, any=false;
-                  while(n && n.tagName!=='H2'){ if(!n.classList.contains('hidden')) any=true; n=n.nextElementSibling; }
+                  while(n && n.tagName!=='H2'){ if(n.classList.contains('card') && !n.classList.contains('hidden')) any=true; n=n.nextElementSibling; }
                   h.classList.toggle('hidden', !any);
                 });
+                document.querySelectorAll('.need').forEach(function(p){ p.classList.toggle('hidden', filter!=='all' && filter!=='unknown'); });
                 buttons.forEach(function(b){ b.classList.toggle('active', b.dataset.filter===filter); });
               }
               buttons.forEach(function(b){ b.addEventListener('click', function(){ \

@@ -23,6 +23,9 @@ struct MarkdownRenderer {
             "**Score \(report.score.value)/100 · grade \(report.score.grade)** · \(s.pass) pass · \(s.fail) "
                 + "fail · \(s.warn) warn · \(s.unknown) unknown · \(s.notApplicable) n/a · \(s.muted) muted"
         )
+        let digest = ReportDigest(report: report)
+        lines.append("")
+        lines.append(cell(digest.coverageLine))
         lines.append("")
         if let version = report.target.serverVersion {
             lines.append(
@@ -31,7 +34,17 @@ struct MarkdownRenderer {
             )
         }
         for notice in report.notices { lines.append("> Note: \(cell(notice))") }
-        for group in GuideItems.grouped(report.controls) {
+        if !digest.fixFirst.isEmpty {
+            lines.append("")
+            lines.append("## Fix these first")
+            lines.append("")
+            for (index, result) in digest.fixFirst.enumerated() {
+                lines.append(
+                    "\(index + 1). \(code(result.id)) (\(result.severity.rawValue)): \(cell(result.summary)). Fix: \(cell(result.remediation.summary))"
+                )
+            }
+        }
+        for group in GuideItems.grouped(digest.decided) {
             lines.append("")
             lines.append("## \(group.title)")
             lines.append("")
@@ -46,6 +59,15 @@ struct MarkdownRenderer {
                 lines.append("")
                 for finding in result.findings { lines.append("- \(code(finding.subject)): \(cell(finding.message))") }
                 lines.append("- Fix: \(cell(result.remediation.summary))")
+            }
+        }
+        let notChecked = digest.notChecked
+        if !notChecked.isEmpty {
+            lines.append("")
+            lines.append("## Not checked (\(s.unknown))")
+            lines.append("")
+            for group in notChecked {
+                lines.append("- \(cell(group.advice)): " + group.results.map { code($0.id) }.joined(separator: ", "))
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -1,8 +1,9 @@
 import JellyfortBase
 import JellyfortCore
 
-/// The terminal report: score first, then every control grouped by guide item, with findings and
-/// the fix for what failed. Colour only when asked (a terminal without NO_COLOR).
+/// The terminal report: the score and what was checked; the failures to fix first, most severe
+/// first; every decided control by guide item, with findings and fixes; then what was not checked,
+/// grouped by the input that would check it. Colour only when asked (a terminal without NO_COLOR).
 struct TextRenderer {
     let style: TerminalStyle
 
@@ -34,9 +35,22 @@ struct TextRenderer {
         if let server = report.target.server { target += " of \(clean(server))" }
         if let version = report.target.serverVersion { target += " · Jellyfin \(clean(version))" }
         if let name = report.target.serverName { target += " · \"\(clean(name))\"" }
+        let digest = ReportDigest(report: report)
+        lines += wrap(digest.coverageLine, indent: "", hanging: "  ")
         lines += wrap(target, indent: "", hanging: "  ").map { paint($0, "2") }
         for notice in report.notices { lines += wrap("note: \(clean(notice))", indent: "", hanging: "      ") }
-        for group in GuideItems.grouped(report.controls) {
+        let first = digest.fixFirst
+        if !first.isEmpty {
+            lines.append("")
+            lines.append(paint("Fix these first", "1"))
+            for result in first {
+                lines += wrap(
+                    "\(mark(result.status)) \(clean(result.id)) (\(result.severity.rawValue)): \(clean(result.summary))", indent: "  ",
+                    hanging: "      ")
+                lines += wrap("fix: \(clean(result.remediation.summary))", indent: "      ", hanging: "           ").map { paint($0, "36") }
+            }
+        }
+        for group in GuideItems.grouped(digest.decided) {
             lines.append("")
             lines.append(paint(group.title, "1"))
             for result in group.results {
@@ -50,6 +64,24 @@ struct TextRenderer {
                 }
                 if result.findings.count > 8 { lines.append("      … and \(result.findings.count - 8) more") }
                 lines += wrap("fix: \(clean(result.remediation.summary))", indent: "      ", hanging: "           ").map { paint($0, "36") }
+            }
+        }
+        let notChecked = digest.notChecked
+        if !notChecked.isEmpty {
+            lines.append("")
+            lines.append(paint("Not checked (\(report.summary.unknown))", "1"))
+            for group in notChecked {
+                lines += wrap("\(group.advice):", indent: "  ", hanging: "    ")
+                if group.need == nil {
+                    for result in group.results {
+                        lines += wrap(
+                            "\(mark(.unknown)) \(clean(result.id)): \(clean(result.summary))", indent: "    ", hanging: "        ")
+                    }
+                } else {
+                    lines += wrap(
+                        "\(mark(.unknown)) " + group.results.map { clean($0.id) }.joined(separator: ", "), indent: "    ", hanging: "      "
+                    )
+                }
             }
         }
         return lines.joined(separator: "\n") + "\n"

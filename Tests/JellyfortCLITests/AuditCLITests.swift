@@ -198,8 +198,50 @@ struct AuditCLITests {
         #expect(result.status == 2)
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(result.stderr.contains("cannot reach the server"))
+        #expect(!result.stderr.contains("more"), "one problem, said once: \(result.stderr)")
         let report = try #require(try JSONParser.parse(result.stdout).objectValue)
         #expect(report["summary"]?.objectValue?["pass"] == 0, "never a pass without evidence")
+        #expect(report["notices"]?.arrayValue?.count == 1, "\(report["notices"] ?? .null)")
+        let controls = report["controls"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        for control in controls where control["status"] == "unknown" {
+            let summary = control["summary"]?.stringValue ?? ""
+            #expect(!summary.contains("credential"), "a credential was given: \(control["id"] ?? .null) says \(summary)")
+            #expect(!summary.contains("cannot reach"), "the error is said once, in the notes: \(summary)")
+        }
+        #expect(controls.first { $0["id"] == "admin.remote-access" }?["needs"] == ["server-unreadable"])
+
+        let text = try await CLI.run(["audit", "--server", url, "--api-key-file", key])
+        #expect(text.stdout.components(separatedBy: "cannot reach the server").count == 2, "once in the report: \(text.stdout)")
+        #expect(text.stdout.contains("The server could not be read (see the note above)"))
+    }
+
+    @Test("the text report opens with what was checked and the failures to fix first; what was not checked comes last, grouped")
+    func digest() async throws {
+        let (_, report) = try await audit("insecure")
+        let score = try #require(report["score"]?.objectValue)
+        #expect(score["checked"]?.intValue.map { $0 > score["value"]?.intValue ?? 100 } == true, "\(score)")
+        #expect(score["coverage"]?.intValue.map { (1..<100).contains($0) } == true, "\(score)")
+        let result = try await withEmulator("insecure") { fixture in
+            try await CLI.run([
+                "audit", "--server", fixture.emulator.url, "--api-key-file", try CLI.secretFile(fixture.scenario.apiKeys[0].token),
+            ])
+        }
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[1].hasPrefix("Of what was checked: "), "\(lines[1])")
+        #expect(lines.joined(separator: " ").contains("give --deployment"))
+        let first = try #require(lines.firstIndex(of: "Fix these first"))
+        let guide = try #require(lines.firstIndex(of: "1. Rootless container") ?? lines.firstIndex { $0.hasPrefix("3. ") })
+        #expect(first < guide)
+        let failing = lines[first..<guide].filter { $0.hasPrefix("  ✗ ") }
+        #expect(failing.count == report["summary"]?.objectValue?["fail"]?.intValue)
+        #expect(failing.first?.contains("(critical)") == true, "most severe first: \(failing.prefix(3))")
+        let severities = failing.compactMap { line in ["critical", "high", "medium", "low", "info"].firstIndex { line.contains("(\($0))") }
+        }
+        #expect(severities == severities.sorted(), "\(failing)")
+        let notChecked = try #require(lines.firstIndex { $0.hasPrefix("Not checked (") })
+        #expect(notChecked > guide)
+        #expect(lines[notChecked...].contains("  Give your deployment files (--deployment PATH):"))
+        #expect(!lines[..<notChecked].contains { $0.contains("  ? ") }, "no unknown control among the guide items")
     }
 
     @Test("a rejected key: exit 2; the anonymous controls still report")

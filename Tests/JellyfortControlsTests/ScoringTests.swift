@@ -18,8 +18,9 @@ struct ScoringTests {
             result("a.a", .critical, .pass), result("b.b", .high, .unknown), result("c.c", .medium, .pass),
             result("d.d", .low, .notApplicable), result("e.e", .info, .fail), result("f.f", .high, .muted),
         ]
-        // passes 20 + 5 of 20 + 10 + 5 + 0 = 35 → 71
-        #expect(Scoring.score(results) == .init(value: 71, grade: "C"))
+        // passes 20 + 5 of 20 + 10 + 5 + 0 = 35 → 71; decided: 20 + 5 + 0 = 25, all passing → 100;
+        // decided weight 25 of 35 → coverage 71.
+        #expect(Scoring.score(results) == .init(value: 71, grade: "C", checked: 100, coverage: 71))
     }
 
     @Test(
@@ -30,7 +31,20 @@ struct ScoringTests {
     func grades(_ value: Int, _ grade: String) {
         // 20 medium controls of 5 points each: value / 5 of them pass.
         let results = (0..<20).map { result("x.a\($0)", .medium, $0 < value / 5 ? .pass : .unknown) }
-        #expect(Scoring.score(results) == .init(value: value, grade: grade))
+        let score = Scoring.score(results)
+        #expect((score.value, score.grade) == (value, grade))
+        #expect(score.checked == (value == 0 ? 0 : 100), "what was decided all passed")
+        #expect(score.coverage == value)
+    }
+
+    @Test("checked: the score over decided controls, a warn counting as not passing; nothing decided is 0 with coverage 0")
+    func checked() {
+        let results = [
+            result("a.a", .high, .pass), result("b.b", .high, .fail), result("c.c", .medium, .warn), result("d.d", .critical, .unknown),
+        ]
+        // decided 10 + 10 + 5 = 25, passing 10 → 40; coverage 25 of 45 → 55.
+        #expect(Scoring.score(results) == .init(value: 22, grade: "F", checked: 40, coverage: 55))
+        #expect(Scoring.score([result("a.a", .high, .unknown)]) == .init(value: 0, grade: "F", checked: 0, coverage: 0))
     }
 
     @Test("a critical failure caps at D, a high one at C")

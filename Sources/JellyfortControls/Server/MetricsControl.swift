@@ -45,7 +45,7 @@ struct MetricsControl: Control {
             return .pass("metrics are off")
         case nil:
             if let status { return .pass("anonymous /metrics answered \(status), not the metrics") }
-            return .unknown("needs \(MissingInput.credential) or \(MissingInput.server)")
+            return .unknown(MissingInput.sentence(for: [.anon, .api], in: evidence))
         }
     }
 }

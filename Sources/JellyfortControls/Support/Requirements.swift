@@ -7,6 +7,37 @@ enum MissingInput {
     static let deployment = "--deployment PATH (your Quadlet unit, run script, compose file, Caddyfile or firewall rules)"
     static let probe = "a network check from outside your network (not in this version of Jellyfort: test from a phone hotspot by hand)"
     static let server = "the server (--server URL)"
+    /// The server was given and could not be read: its error is in the report's notes once,
+    /// not repeated by every control.
+    static let unreadable = "the server could not be read (see the note at the top)"
+
+    /// What would decide a control that reads `sources`, in words, from what is really missing:
+    /// a server that was given but could not be read never asks for a credential.
+    static func sentence(for sources: [EvidenceSource], in evidence: Evidence, purpose: String = "") -> String {
+        let needed = InputNeeded.missing(for: sources.filter { $0 != .probe }, in: evidence)
+        if needed.contains(.serverUnreadable) { return unreadable }
+        let words = needed.map { need -> String in
+            switch need {
+            case .server: server
+            case .serverUnreadable: unreadable
+            case .credential: credential
+            case .deployment: deployment
+            case .probe: probe
+            }
+        }
+        guard !words.isEmpty else { return "cannot be decided from what was read" }
+        return "needs " + words.joined(separator: " or ") + purpose
+    }
+
+    /// Why the administrator's view is missing, in words that do not ask for a credential that
+    /// was given.
+    static func serverView(_ reason: String) -> String {
+        switch reason {
+        case InputNeeded.noCredentialReason: "needs \(credential)"
+        case InputNeeded.noServerReason: "needs \(server) and \(credential)"
+        default: unreadable
+        }
+    }
 }
 
 extension Evidence {
@@ -14,7 +45,7 @@ extension Evidence {
     func withServerView(_ decide: (ServerView) -> Verdict) -> Verdict {
         switch api {
         case .observed(let view): decide(view)
-        case .unavailable(let reason): .unknown("needs \(MissingInput.credential): \(reason)")
+        case .unavailable(let reason): .unknown(MissingInput.serverView(reason))
         }
     }
 
@@ -22,7 +53,8 @@ extension Evidence {
     func withAnonymousView(_ decide: (AnonymousView) -> Verdict) -> Verdict {
         switch anonymous {
         case .observed(let view): decide(view)
-        case .unavailable(let reason): .unknown("needs \(MissingInput.server): \(reason)")
+        case .unavailable(let reason):
+            .unknown(reason == InputNeeded.noServerReason ? "needs \(MissingInput.server)" : MissingInput.unreadable)
         }
     }
 

@@ -59,7 +59,7 @@ struct AdminRenamedControl: Control {
                         evidence: ["IsAdministrator": true])
                 })
         }
-        return .unknown("needs \(MissingInput.credential) to see the administrators' names")
+        return .unknown(MissingInput.sentence(for: [.api], in: evidence, purpose: " to see the administrators' names"))
     }
 }
 

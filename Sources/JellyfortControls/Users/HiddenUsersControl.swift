@@ -44,7 +44,7 @@ struct HiddenUsersControl: Control {
             return .fail("\(plural(findings.count, "user")) visible\(shown)", findings: findings)
         }
         if evidence.api.value != nil || publicUsers != nil { return .pass("no user is listed on the login screen") }
-        return .unknown("needs \(MissingInput.server)")
+        return .unknown(MissingInput.sentence(for: [.anon, .api], in: evidence))
     }
 }
 

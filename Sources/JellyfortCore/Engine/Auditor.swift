@@ -57,11 +57,13 @@ public struct Auditor: Sendable {
         }
         let results = controls.map { control -> ControlResult in
             let description = control.description
-            func result(_ verdict: Verdict) -> ControlResult {
-                ControlResult(
+            func result(_ verdict: Verdict, needs: [String]? = nil) -> ControlResult {
+                var result = ControlResult(
                     id: description.id.rawValue, title: description.title, guideItem: description.guideItem,
                     severity: verdict.severity ?? description.severity, status: verdict.status, summary: verdict.summary,
                     findings: verdict.findings, remediation: description.remediation, rationale: description.rationale)
+                result.needs = needs
+                return result
             }
             if !selection.only.isEmpty, !selection.only.contains(description.id) {
                 return result(Verdict(.muted, "not selected (--only)"))
@@ -70,6 +72,10 @@ public struct Auditor: Sendable {
                 return result(Verdict(.muted, "skipped (--skip)"))
             }
             var verdict = control.evaluate(evidence)
+            var needs: [String]?
+            if verdict.status == .unknown {
+                needs = InputNeeded.missing(for: description.evidence, in: evidence).map(\.rawValue)
+            }
             let mine = active.filter { $0.id == description.id }
             if let whole = mine.first(where: { $0.subject == nil }) {
                 return result(Verdict(.muted, "suppressed: \(whole.reason)", findings: verdict.findings, severity: verdict.severity))
@@ -83,7 +89,7 @@ public struct Auditor: Sendable {
                 }
                 verdict.findings = kept
             }
-            return result(verdict)
+            return result(verdict, needs: needs)
         }
         return (results, notices)
     }

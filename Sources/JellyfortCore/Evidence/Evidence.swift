@@ -13,9 +13,9 @@ public struct Evidence: Sendable, Codable, Equatable {
 
     public init(
         settings: AuditSettings = AuditSettings(),
-        anonymous: Observed<AnonymousView> = .unavailable("no --server given"),
-        api: Observed<ServerView> = .unavailable("no --server given"),
-        host: Observed<HostView> = .unavailable("no --deployment given")
+        anonymous: Observed<AnonymousView> = .unavailable(InputNeeded.noServerReason),
+        api: Observed<ServerView> = .unavailable(InputNeeded.noServerReason),
+        host: Observed<HostView> = .unavailable(InputNeeded.noDeploymentReason)
     ) {
         self.settings = settings
         self.anonymous = anonymous

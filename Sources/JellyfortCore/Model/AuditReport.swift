@@ -12,8 +12,11 @@ public struct ControlResult: Sendable, Equatable, Codable {
     public var remediation: Remediation
     /// Why the control matters: carried in the report so that a report read back renders alone.
     public var rationale: String?
+    /// For an `unknown` control, the inputs that would decide it (`MissingInput` raw values);
+    /// empty when nothing Jellyfort can be given decides it.
+    public var needs: [String]?
 
-    enum CodingKeys: String, CodingKey { case id, title, guideItem, severity, status, summary, findings, remediation, rationale }
+    enum CodingKeys: String, CodingKey { case id, title, guideItem, severity, status, summary, findings, remediation, rationale, needs }
 
     public init(
         id: String, title: String, guideItem: Int?, severity: Severity, status: Status, summary: String, findings: [Finding],
@@ -45,6 +48,7 @@ public struct ControlResult: Sendable, Equatable, Codable {
         try container.encode(findings, forKey: .findings)
         try container.encode(remediation, forKey: .remediation)
         try container.encodeIfPresent(rationale, forKey: .rationale)
+        try container.encodeIfPresent(needs, forKey: .needs)
     }
 }
 
@@ -82,11 +86,18 @@ public struct AuditReport: Sendable, Equatable, Codable {
     }
 
     public struct Score: Sendable, Equatable, Codable {
+        /// The strict score: a control not checked counts as not passing, so 100 needs everything proven.
         public var value: Int
         public var grade: String
-        public init(value: Int, grade: String) {
+        /// The score over the controls that were decided (pass, fail, warn) only.
+        public var checked: Int?
+        /// The share of the weight that was decided, in percent.
+        public var coverage: Int?
+        public init(value: Int, grade: String, checked: Int? = nil, coverage: Int? = nil) {
             self.value = value
             self.grade = grade
+            self.checked = checked
+            self.coverage = coverage
         }
     }
 
@@ -176,7 +187,10 @@ public enum Scoring {
         var grade = grade(for: value)
         let failures = results.filter { $0.status == .fail }.map(\.severity)
         if failures.contains(.critical) { grade = worse(grade, "D") } else if failures.contains(.high) { grade = worse(grade, "C") }
-        return AuditReport.Score(value: value, grade: grade)
+        let decided = counted.filter { $0.status != .unknown }.reduce(0) { $0 + $1.severity.weight }
+        let checked = decided == 0 ? 0 : Int((Double(passed) * 100 / Double(decided)).rounded(.down))
+        let coverage = total == 0 ? 100 : Int((Double(decided) * 100 / Double(total)).rounded(.down))
+        return AuditReport.Score(value: value, grade: grade, checked: checked, coverage: coverage)
     }
 
     static let grades = ["A+", "A", "B", "C", "D", "F"]
