@@ -1,9 +1,10 @@
 import JellyfortBase
 
 /// `Caddyfile`: the site on the domain with automatic HTTPS, security headers, `/metrics`
-/// blocked, tokens redacted from the access log, the allow-list or CDN trust, and a catch-all that
-/// answers nothing for unknown names and bare IPs. Accepted by Caddy 2.6 (Debian 12) and later:
-/// it uses `remote_ip`, not the newer `client_ip`.
+/// blocked, the setup wizard closed to the internet, tokens redacted from the access log, the
+/// allow-list (behind a CDN: on the forwarded viewer address), and a catch-all that answers
+/// nothing for unknown names and bare IPs. Accepted by Caddy 2.6 (Debian 12) and later: it uses
+/// `remote_ip` and `header_regexp`, not the newer `client_ip`.
 public enum CaddyfileRenderer {
     /// Test knobs: a loopback port and Caddy's own CA instead of a public certificate.
     public struct Options: Sendable {
@@ -28,8 +29,14 @@ public enum CaddyfileRenderer {
     public static func render(_ spec: DeploymentSpec, options: Options = Options()) -> String {
         let port = options.httpsPort.map { ":\($0)" } ?? ""
         var lines = ["# Caddy in front of Jellyfin, written by jellyfort deploy.", "{"]
-        lines.append("\t# The admin API on a socket only root can reach (systemctl reload caddy still works).")
-        lines.append(options.storage == nil ? "\tadmin unix//run/caddy/admin.sock" : "\tadmin off")
+        if options.storage == nil {
+            // The distributions' caddy.service reloads through the admin API on its default
+            // address (localhost:2019, this machine only); a socket under /run/caddy stops
+            // Debian's Caddy from starting, since its service has no such folder.
+            lines.append("\t# The admin API stays on localhost:2019, which systemctl reload caddy uses.")
+        } else {
+            lines.append("\tadmin off")
+        }
         if options.internalTLS { lines += ["\tauto_https disable_redirects", "\tskip_install_trust"] }
         if let storage = options.storage { lines.append("\tstorage file_system \(storage)") }
         lines += ["}", "", "\(options.siteName ?? spec.domain)\(port) {"]
@@ -37,11 +44,30 @@ public enum CaddyfileRenderer {
         if options.internalTLS { lines.append("\ttls internal") }
         if let sources = spec.sourcesFor443 {
             lines += [
-                "\t# Only these addresses may reach Jellyfin (guide items 5 and 15).",
+                spec.cdn == nil
+                    ? "\t# Only these addresses may reach Jellyfin (guide item 5)."
+                    : "\t# Only the CDN may connect (guide item 15).",
                 "\t@outsiders not remote_ip \(sources.map(\.description).joined(separator: " "))",
                 "\tabort @outsiders",
             ]
         }
+        if let pattern = spec.viewerPattern {
+            lines += [
+                "\t# Behind the CDN, only these viewers (\(spec.allow.map(\.description).joined(separator: " "))), matched on the",
+                "\t# address the CDN forwards; only the CDN connects, so the header cannot come from anyone else (guide item 5).",
+                "\t@strangers not header_regexp viewer \(ForwardedAddressPattern.header) \(pattern)",
+                "\tabort @strangers",
+            ]
+        }
+        let wizardSources = ["127.0.0.1/8", "::1"] + spec.lan.map(\.description)
+        lines += [
+            "\t# The setup wizard's API answers only this machine and the LAN: whoever finishes it first owns the server.",
+            "\t@wizard {",
+            "\t\tpath /Startup /Startup/*",
+            "\t\tnot remote_ip \(wizardSources.joined(separator: " "))",
+            "\t}",
+            "\trespond @wizard 403",
+        ]
         lines += [
             "\t# Jellyfin serves /metrics without authentication when metrics are on.",
             "\t@metrics path /metrics /metrics/*",

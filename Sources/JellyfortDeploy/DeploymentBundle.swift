@@ -52,10 +52,38 @@ public struct DeploymentBundle: Sendable {
 
     static func readme(_ spec: DeploymentSpec) -> String {
         let restricted = spec.sourcesFor443 != nil
+        let user = spec.owner.name
+        let viewers = spec.allow.map(\.description).joined(separator: ", ")
+        var cdnSection = ""
+        if let cdn = spec.cdn {
+            let who =
+                spec.allow.isEmpty
+                ? "Every viewer the CDN lets through reaches Jellyfin."
+                : "Caddy lets in only the viewers you allowed (\(viewers)), matched on the address the CDN forwards "
+                    + "(`\(ForwardedAddressPattern.header)`), which only the CDN can set because only the CDN connects."
+            let rule = spec.allow.isEmpty ? "To limit who may watch, add" : "As a second lock (and for IPv6 viewers), add"
+            let addresses = spec.allow.isEmpty ? "your viewers' addresses" : viewers
+            cdnSection = """
+
+                ## Behind \(cdn.name)
+
+                Only \(cdn.name)'s published ranges (\(cdn.networks.count), as of \(cdn.asOf)) may connect to this \
+                machine; the firewall and Caddy both enforce it. \(who)
+
+                At \(cdn.name), for this name:
+                1. Proxy the DNS record (orange cloud), and set SSL/TLS to **Full (strict)**: Caddy has a real certificate.
+                2. Turn on **Authenticated Origin Pulls**, or at least keep the published ranges current: \
+                `jellyfort deploy --cdn-ranges FILE` with a fresh copy of https://www.cloudflare.com/ips-v4 and ips-v6.
+                3. \(rule) a WAF custom rule: *(not ip.src in {\(addresses)})* → **Block**.
+                4. Do not cache Jellyfin's API or video: a Cache Rule *Bypass cache* for the whole host.
+
+                """
+        }
         return """
             # Jellyfin deployment for \(spec.domain)
 
-            Written by `jellyfort deploy`. Each file, then the steps in order.
+            Written by `jellyfort deploy`. Each file, then the steps in order, and as which user: **\(user)** runs \
+            Jellyfin (rootless); **root** installs Caddy, the firewall and the ban rules.
 
             | file | what it is |
             |---|---|
@@ -63,10 +91,11 @@ public struct DeploymentBundle: Sendable {
             client addresses), published on 127.0.0.1:\(spec.upstreamPort) only, config and cache with private \
             SELinux labels, media read-only, no capabilities, `AutoUpdate=registry`\(spec.gpu ? ", `/dev/dri` for hardware transcoding" : "") |
             | `jellyfin-run.sh` | the same as a `podman run` command, for Podman older than 4.4 |
-            | `Caddyfile` | HTTPS on \(spec.domain) with HSTS and security headers, `/metrics` blocked, tokens \
-            redacted from the access log\(restricted ? ", only the allowed addresses let in" : ""), and nothing \
-            for unknown names or the bare IP |
-            | `nftables/jellyfort.nft` | nftables: Jellyfin's own ports closed\(restricted ? ", 443 only from the allowed addresses" : ""), empty ban sets (`banned4`, `banned6`) for your own ban tool |
+            | `Caddyfile` | HTTPS on \(spec.domain) with HSTS and security headers, `/metrics` blocked, the setup \
+            wizard's API closed to the internet, tokens redacted from the access log\(restricted ? ", only the allowed addresses let in" : ""), \
+            and nothing for unknown names or the bare IP |
+            | `nftables/jellyfort.nft` | nftables: Jellyfin's own ports closed\(restricted ? ", 443 only from the allowed addresses" : ""), \
+            empty ban sets (`banned4`, `banned6`) for your own ban tool |
             | `firewalld/jellyfort.sh` | the same rules for firewalld (rich rules); use this *or* nftables |
             | `fail2ban/filter.d/jellyfin.conf`, `fail2ban/jail.d/jellyfin.local` | ban addresses that keep \
             failing to sign in (all five deny messages, both log formats) |
@@ -75,26 +104,35 @@ public struct DeploymentBundle: Sendable {
 
             ## Steps
 
-            1. **As your own user** (the one that owns \(spec.mediaPath)): create the folders and install the unit:
+            Jellyfin is not reachable from the internet until step 4: its setup wizard gives the server to \
+            whoever finishes it first, so you finish it first, over a private path.
+
+            1. **As \(user)** (the owner of \(spec.mediaPath)): create the folders and install the unit:
                `mkdir -p \(spec.configPath) \(spec.cachePath) ~/.config/containers/systemd && cp \
                jellyfin.container ~/.config/containers/systemd/`
                then `systemctl --user daemon-reload && systemctl --user start jellyfin`.
                (Podman older than 4.4: run `sh jellyfin-run.sh` instead and follow the lines at its top.)
-            2. **As your own user**: `systemctl --user enable --now podman-auto-update.timer`, and as root
-               `loginctl enable-linger $USER` so it runs while you are logged out.
-            3. **As root**: `cp Caddyfile /etc/caddy/Caddyfile && systemctl reload caddy`. Point the DNS name
-               \(spec.domain) at this machine first; Caddy gets the certificate itself.
-            4. **As root**, one firewall: `nft -f nftables/jellyfort.nft` (and include it from /etc/nftables.conf),
+               **As root**: `loginctl enable-linger \(user)`, so that it keeps running while \(user) is logged out.
+            2. **On your own computer**: `ssh -L 8096:127.0.0.1:\(spec.upstreamPort) \(user)@THIS-SERVER`, open \
+            http://127.0.0.1:8096 in a browser and finish the setup wizard (pick an administrator name nobody would \
+            guess, and a password from `jellyfort password generate`). Then Dashboard → API Keys → create a key and \
+            save it alone in a file (`install -m 600 /dev/null key`).
+            3. **As \(user)**: `systemctl --user enable --now podman-auto-update.timer`.
+            4. **As root**: `cp Caddyfile /etc/caddy/Caddyfile && systemctl reload caddy`. Point the DNS name
+               \(spec.domain) at this machine first; Caddy gets the certificate itself. (The Caddyfile refuses \
+            `/Startup/*` from outside this machine and your LAN, so the wizard cannot be reopened from the internet.)
+            5. **As root**, one firewall: `nft -f nftables/jellyfort.nft` (and include it from /etc/nftables.conf),
                or `sh firewalld/jellyfort.sh && firewall-cmd --reload`.
-            5. **As root**: `cp fail2ban/filter.d/jellyfin.conf /etc/fail2ban/filter.d/ && cp \
+            6. **As root**: `cp fail2ban/filter.d/jellyfin.conf /etc/fail2ban/filter.d/ && cp \
             fail2ban/jail.d/jellyfin.local /etc/fail2ban/jail.d/ && systemctl restart fail2ban`
                (or copy `crowdsec/acquis.d/jellyfin.yaml` to /etc/crowdsec/acquis.d/ and `cscli collections install LePresidente/jellyfin`).
-            6. Finish Jellyfin's setup wizard from the LAN, make an API key, then apply the network settings:
-               `jellyfort harden --server https://\(spec.domain) --api-key-file KEY --proxy \
+            7. Apply the network settings Jellyfin needs behind Caddy (from the LAN, or over the same ssh tunnel):
+               `jellyfort harden --server https://\(spec.domain) --api-key-file key --proxy \
                127.0.0.1\(spec.lan.map { " --lan-cidr \($0)" }.joined()) --apply`
-               and restart Jellyfin (`systemctl --user restart jellyfin`).
-            7. Check it all: `jellyfort audit --server https://\(spec.domain) --api-key-file KEY --deployment .`
-
+               and, **as \(user)**, restart Jellyfin (`systemctl --user restart jellyfin`).
+            8. Check it all: `jellyfort audit --server https://\(spec.domain) --api-key-file key --deployment . \
+            --deployment ~\(user)/.config/containers/systemd`
+            \(cdnSection)
             """
     }
 

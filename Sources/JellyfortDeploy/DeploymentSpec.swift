@@ -14,13 +14,15 @@ public struct DeploymentSpec: Sendable {
     /// The CDN's published ranges, when a CDN is declared.
     public var cdn: CDNRanges?
     public var gpu: Bool
+    /// The user who runs the container (rootless) and owns its folders.
+    public var owner: DeploymentOwner
     public var image = "docker.io/jellyfin/jellyfin:latest"
     /// Where Caddy reaches Jellyfin; the container publishes it on loopback only.
     public var upstreamPort = 8096
 
     public init(
         domain: String, mediaPath: String, configPath: String, cachePath: String, allow: [IPNetwork] = [], lan: [IPNetwork] = [],
-        cdn: CDNRanges? = nil, gpu: Bool = false
+        cdn: CDNRanges? = nil, gpu: Bool = false, owner: DeploymentOwner = .current
     ) throws(DeployError) {
         let lowered = domain.lowercased()
         guard Self.isHostName(lowered) else { throw .invalidDomain(domain) }
@@ -44,6 +46,10 @@ public struct DeploymentSpec: Sendable {
         self.lan = lan
         self.cdn = cdn
         self.gpu = gpu
+        self.owner = owner
+        if cdn != nil, let ipv6 = allow.first(where: { !$0.address.isIPv4 }) {
+            throw .cdnIPv6Allow(ipv6.description)
+        }
     }
 
     /// `/./etc`, `/srv/..` and `//srv///x/` as the kernel reads them: `.` and empty parts dropped,
@@ -78,10 +84,35 @@ public struct DeploymentSpec: Sendable {
     /// Why the name is easy to find, or nil (controls.md, proxy.obscure-domain).
     public var guessableReason: String? { GuessableNames.siteReason(domain) }
 
-    /// The addresses 443 is open to, or nil for everyone.
+    /// The addresses 443 is open to, or nil for everyone. Behind a CDN only the CDN connects:
+    /// the viewers' allow-list is then matched on the address it forwards (`viewerPattern`).
     public var sourcesFor443: [IPNetwork]? {
-        if let cdn { return cdn.networks + allow }
+        if let cdn { return cdn.networks }
         return allow.isEmpty ? nil : allow
+    }
+
+    /// Behind a CDN with `--allow`: the pattern Caddy matches the forwarded viewer address with.
+    public var viewerPattern: String? {
+        guard cdn != nil, !allow.isEmpty else { return nil }
+        return ForwardedAddressPattern.regex(for: allow)
+    }
+
+    /// `path` as a Quadlet user unit writes it: under the owner's home as `%h/…` (systemd
+    /// expands it for whoever runs the unit), and any other `%` doubled.
+    func quadletPath(_ path: String) -> String {
+        let escaped = { (text: String) in text.replacingOccurrences(of: "%", with: "%%") }
+        if let rest = owner.relativeToHome(path) { return "%h" + escaped(rest) }
+        return escaped(path)
+    }
+
+    /// `path` as the run script writes it, inside double quotes: under the home as `$HOME/…`.
+    func shellPath(_ path: String) -> String {
+        let escaped = { (text: String) in
+            text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "$", with: "\\$").replacingOccurrences(of: "`", with: "\\`")
+        }
+        if let rest = owner.relativeToHome(path) { return "\"$HOME" + escaped(rest) + "\"" }
+        return "\"" + escaped(path) + "\""
     }
 
     /// Never banned, never blocked: this machine and the LAN.
@@ -95,6 +126,8 @@ public enum DeployError: Error, Sendable, CustomStringConvertible {
     case broadPath(String, String)
     case exists([String])
     case unwritable(String, String)
+    case cdnIPv6Allow(String)
+    case unknownUser(String)
 
     public var description: String {
         switch self {
@@ -110,6 +143,45 @@ public enum DeployError: Error, Sendable, CustomStringConvertible {
                 + "\(paths.count == 1 ? paths[0] : "\(paths.count) files (\(paths.prefix(3).joined(separator: ", "))…)"); "
                 + "pass --force or choose another --out"
         case .unwritable(let path, let reason): "cannot write \(path): \(reason)"
+        case .cdnIPv6Allow(let network):
+            "--allow \(network) with --cdn: behind a CDN the allow-list is matched on the address the CDN forwards, which "
+                + "Jellyfort writes for IPv4 only; allow IPv6 viewers in the CDN's own firewall rules (the bundle's README says how) "
+                + "and leave them out of --allow"
+        case .unknownUser(let name): "--user \(name): no such user on this machine; name the user who will run Jellyfin"
         }
+    }
+}
+
+/// Who runs the rootless container: the unit lives in their home, the paths in their files
+/// follow it, and the README says which steps are theirs.
+public struct DeploymentOwner: Sendable, Equatable {
+    public var name: String
+    public var home: String
+
+    public init(name: String, home: String) {
+        self.name = name
+        self.home = home.count > 1 && home.hasSuffix("/") ? String(home.dropLast()) : home
+    }
+
+    /// The user `deploy` runs as, or the one behind `sudo` (root's home is never the default).
+    public static var current: DeploymentOwner {
+        let environment = ProcessInfo.processInfo.environment
+        if let name = environment["SUDO_USER"], !name.isEmpty, name != "root", let owner = try? named(name) { return owner }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name, let home = entry.pointee.pw_dir {
+            return DeploymentOwner(name: String(cString: name), home: String(cString: home))
+        }
+        return DeploymentOwner(name: environment["USER"] ?? "jellyfin", home: FileManager.default.homeDirectoryForCurrentUser.path)
+    }
+
+    /// A user of this machine, by name.
+    public static func named(_ name: String) throws(DeployError) -> DeploymentOwner {
+        guard let entry = getpwnam(name), let home = entry.pointee.pw_dir else { throw .unknownUser(name) }
+        return DeploymentOwner(name: name, home: String(cString: home))
+    }
+
+    /// The part of `path` below the home folder (with its leading slash), or nil.
+    func relativeToHome(_ path: String) -> String? {
+        guard home != "/", path.hasPrefix(home + "/") else { return nil }
+        return String(path.dropFirst(home.count))
     }
 }

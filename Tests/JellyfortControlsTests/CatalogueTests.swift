@@ -167,4 +167,12 @@ struct CatalogueTests {
             #expect(!control.description.remediation.fixable, "\(control.description.id) says harden can fix it but has no fix")
         }
     }
+
+    @Test("docs/controls.md is what the controls say about themselves (scripts/docs writes it again)")
+    func documentationIsCurrent() throws {
+        let committed = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/controls.md"), encoding: .utf8)
+        let current = ControlsDocument.markdown()
+        #expect(committed == current, "docs/controls.md is out of date: run scripts/docs and commit it")
+        for control in builtInControls { #expect(committed.contains("## \(control.description.id)")) }
+    }
 }

@@ -13,6 +13,11 @@ struct MediaReadOnlyControl: Control {
 
     static let examples = [
         ControlExample("read-only", .pass, Sample.deployment()),
+        ControlExample(
+            "the same mount in a unit and its run script counts once", .pass,
+            Sample.deployment {
+                $0.containers = [Sample.container(), Sample.container { $0.location = FileLocation(path: "jellyfin-run.sh", line: 1) }]
+            }),
         ControlExample("writable media", .fail, Sample.deployment { $0.containers = [Sample.container { $0.mounts[2].options = ["Z"] }] }),
         ControlExample("no media mount found", .warn, Sample.deployment { $0.containers = [Sample.container { $0.mounts.removeLast() }] }),
     ]
@@ -40,7 +45,10 @@ struct MediaReadOnlyControl: Control {
                             ["Source": .string(mount.source), "Options": JSONValue(mount.options)])
                     })
             }
-            return .pass("\(plural(media.count, "media mount")) read-only")
+            // The same folder in a unit and in its run script is one mount, described twice.
+            let distinct = Set(media.map { "\($0.1.source)\u{0}\($0.1.target)" }).count
+            let files = Set(containers.map(\.location.path)).count
+            return .pass("\(plural(distinct, "media mount")) read-only" + (files > 1 ? " (in \(files) files)" : ""))
         }
     }
 }

@@ -56,6 +56,30 @@ struct IPAllowListControl: Control {
                 }, settings: { $0.allowList = ["198.51.100.0/24"] })),
     ]
 
+    /// Behind a CDN every connection comes from the CDN, so the firewall cannot tell viewers
+    /// apart: the list has to be matched on the address the CDN forwards. A pattern passes only
+    /// when it is exactly the one Jellyfort writes for the declared list; any other is read as
+    /// not understood, never as enforced.
+    static func behindCDN(_ declared: [IPNetwork], _ host: HostView) -> Verdict {
+        let patterns = host.jellyfinSites.flatMap { site in site.forwardedViewerPatterns.map { (site.location, $0) } }
+        guard !patterns.isEmpty else {
+            return .fail(
+                "behind the CDN the declared allow-list is not enforced: only the CDN connects, and no rule matches the viewer "
+                    + "address it forwards (\(ForwardedAddressPattern.header))",
+                findings: host.jellyfinSites.map { .at($0.location, "no viewer allow-list on the forwarded address") })
+        }
+        guard let expected = ForwardedAddressPattern.regex(for: declared) else {
+            return .unknown(
+                "the declared allow-list has IPv6 ranges, which cannot be matched on the forwarded address: check the CDN's own rules")
+        }
+        if let other = patterns.first(where: { $0.1 != expected }) {
+            return .unknown(
+                "\(other.0.path):\(other.0.line ?? 0) matches \(ForwardedAddressPattern.header) with a pattern Jellyfort cannot read as "
+                    + "a set of addresses; compare it with --allow by hand (jellyfort deploy writes one it can check)")
+        }
+        return .pass("behind the CDN, the proxy lets only the declared viewers through, matched on the address the CDN forwards")
+    }
+
     static func evaluate(_ evidence: Evidence) -> Verdict {
         let declared = evidence.settings.allowList.compactMap(IPNetwork.init)
         guard !declared.isEmpty else {
@@ -63,6 +87,9 @@ struct IPAllowListControl: Control {
                 "no allow-list declared: the whole internet can try to sign in (declare one with --allow CIDR if "
                     + "your viewers come from known places)"
             )
+        }
+        if evidence.settings.cdn != nil, case .observed(let host) = evidence.host, !host.jellyfinSites.isEmpty {
+            return behindCDN(declared, host)
         }
         if case .observed(let host) = evidence.host, !host.firewalls.isEmpty || !host.jellyfinSites.isEmpty {
             let sources = DeclaredSources(host)

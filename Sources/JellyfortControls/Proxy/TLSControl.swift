@@ -31,7 +31,7 @@ struct TLSControl: Control {
                 }
             }
             guard findings.isEmpty else { return .fail("Jellyfin is not served over HTTPS only", findings: findings) }
-            return .pass("HTTPS with automatic certificates and HSTS (certificate validity needs --probe)")
+            return .pass("HTTPS with automatic certificates and HSTS (whether the certificate is valid needs a check from outside)")
         }
     }
 }

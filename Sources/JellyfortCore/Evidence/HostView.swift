@@ -131,6 +131,8 @@ public struct ProxySiteFacts: Sendable, Codable, Equatable {
     public var redactedQueryParameters: [String]
     /// `remote_ip` ranges outside which requests are refused (or only these are let in).
     public var allowedSources: [String]
+    /// Behind a CDN: `header_regexp CF-Connecting-IP` patterns that every viewer must match.
+    public var forwardedViewerPatterns: [String] = []
     public var trustedProxies: [String]
     public var aborts: Bool
 

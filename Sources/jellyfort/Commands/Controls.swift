@@ -16,7 +16,16 @@ extension Jellyfort {
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List every control: id, guide item, severity, evidence and title.")
 
+            enum Format: String, ExpressibleByArgument, CaseIterable { case text, markdown }
+
+            @Option(help: "text: a table; markdown: the whole catalogue with rationale, fixes and examples (docs/controls.md).")
+            var format: Format = .text
+
             func run() {
+                if format == .markdown {
+                    print(ControlsDocument.markdown(), terminator: "")
+                    return
+                }
                 print("ID".padding(toLength: 32, withPad: " ", startingAt: 0) + "GUIDE  SEVERITY  EVIDENCE         TITLE")
                 for control in builtInControls {
                     let d = control.description

@@ -10,7 +10,8 @@ extension Jellyfort {
             abstract: "Write the hardened deployment: Quadlet unit, Caddyfile, firewall rules, ban filters.",
             discussion: """
                 Writes a bundle of files and a README in it that says what each does and the steps, in order, and \
-                as which user. Nothing is installed or started.
+                as which user. Nothing is installed or started. Paths under the user's home are written as %h in the \
+                Quadlet unit and $HOME in the run script; --user names that user when you run this as root.
 
                 Examples:
                   jellyfort deploy --domain reels-7f3k.example.org --media /srv/media \\
@@ -57,6 +58,11 @@ extension Jellyfort {
             help: ArgumentHelp("A file of the CDN's current ranges, instead of the bundled dated list.", valueName: "file"))
         var cdnRanges: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "The user who runs Jellyfin (rootless) and owns its folders (default: you, or the user behind sudo).", valueName: "name"))
+        var user: String?
+
         @Flag(help: "Pass /dev/dri to the container for hardware transcoding.")
         var gpu = false
 
@@ -75,14 +81,15 @@ extension Jellyfort {
         }
 
         func run() throws {
-            let home = FileManager.default.homeDirectoryForCurrentUser.path
             let spec: DeploymentSpec
             do {
+                let owner = try user.map { name throws(DeployError) in try DeploymentOwner.named(name) } ?? DeploymentOwner.current
+                let home = owner.home
                 let ranges = try cdn.map { name in try cdnRanges.map { try CDNRanges.load($0, name: name) } ?? CDNRanges.bundled(name) }
                 spec = try DeploymentSpec(
                     domain: domain, mediaPath: media, configPath: configDir ?? "\(home)/.local/share/jellyfin/config",
                     cachePath: cacheDir ?? "\(home)/.cache/jellyfin", allow: allow.compactMap(IPNetwork.init),
-                    lan: lanCIDRs.compactMap(IPNetwork.init), cdn: ranges, gpu: gpu)
+                    lan: lanCIDRs.compactMap(IPNetwork.init), cdn: ranges, gpu: gpu, owner: owner)
             } catch {
                 Terminal.error("\(error)")
                 throw ExitCode(AuditExit.usage)
