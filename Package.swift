@@ -114,7 +114,6 @@ let package = Package(
                 "JellyfortDeploy",
                 "JellyfortReport",
                 "JellyfortPassword",
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -129,7 +128,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "jellyfort-bench",
-            dependencies: ["JellyfortBase", "JellyfinAPI", "JellyfortAudit", "JellyfortCore", "JellyfortHarden"],
+            dependencies: ["JellyfortBase", "JellyfinAPI", "JellyfortAudit", "JellyfortCore", "JellyfortHarden", "JellyfortHost"],
             path: "Benchmarks/jellyfort-bench",
             swiftSettings: strictSettings
         ),

@@ -3,6 +3,7 @@ import JellyfinAPI
 import JellyfortAudit
 import JellyfortCore
 import JellyfortHarden
+import JellyfortHost
 
 /// Speed and memory figures, printed, never asserted: `swift run -c release jellyfort-bench`.
 ///
@@ -18,8 +19,12 @@ struct Bench {
             decode(path)
             return
         }
+        if which == "read" {
+            readers()
+            return
+        }
         guard ["fetch", "audit", "audit-visible", "harden"].contains(which) else {
-            FileHandle.standardError.write(Data("usage: jellyfort-bench fetch|audit|audit-visible|harden [USERS]\n".utf8))
+            FileHandle.standardError.write(Data("usage: jellyfort-bench fetch|audit|audit-visible|harden [USERS] | read\n".utf8))
             exit(64)
         }
         do {
@@ -218,5 +223,61 @@ final class EmulatorProcess {
         process.terminate()
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+extension Bench {
+    /// Reading time of each kind of deployment file at 1×, 10× and 100× a realistic size: the
+    /// figures show whether a reader grows linearly (10× the input, about 10× the time).
+    static func readers() {
+        let unit = """
+            [Container]
+            Image=docker.io/jellyfin/jellyfin:latest
+            Volume=%h/.local/share/jellyfin/config:/config:Z
+            Volume=/srv/media:/media:ro,Z
+            PublishPort=127.0.0.1:8096:8096
+
+            """
+        let kinds: [(name: String, head: String, body: String, tail: String)] = [
+            ("jellyfin.container", "[Unit]\nDescription=Jellyfin\n", unit, ""),
+            (
+                "jellyfin-run.sh", "#!/bin/sh\npodman run \\\n", "  --volume /srv/media:/media:ro,Z -e TZ=Europe/Paris \\\n",
+                "  docker.io/jellyfin/jellyfin\n"
+            ),
+            (
+                "docker-compose.yml", "services:\n  jellyfin:\n    image: jellyfin/jellyfin\n    environment:\n",
+                "      - TZ=Europe/Paris\n", ""
+            ),
+            ("Caddyfile", "a.example.org {\n", "\theader X-Frame-Options SAMEORIGIN\n\treverse_proxy 127.0.0.1:8096\n", "}\n"),
+            (
+                "jellyfort.nft", "table inet filter {\n  chain input {\n    type filter hook input priority 0; policy drop;\n",
+                "    tcp dport 443 ip saddr 198.51.100.0/24 accept\n", "  }\n}\n"
+            ),
+            ("public.xml", "<zone>", "<rule><source address=\"198.51.100.0/24\"/><service name=\"https\"/><accept/></rule>", "</zone>"),
+            (
+                "jail.local", "[DEFAULT]\nbantime = 1h\n", "[sshd]\nenabled = true\n",
+                "[jellyfin]\nenabled = true\nfilter = jellyfin\nlogpath = /config/log/log_*.log\n"
+            ),
+        ]
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("jellyfort-bench-read-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for kind in kinds {
+            var figures: [String] = []
+            for factor in [1, 10, 100] {
+                // A realistic file has about 50 lines of body; 100× stays under the 1 MiB limit.
+                let text = kind.head + String(repeating: kind.body, count: 50 * factor) + kind.tail
+                let path = folder.appendingPathComponent(kind.name).path
+                try? text.write(toFile: path, atomically: true, encoding: .utf8)
+                var best = Double.infinity
+                for _ in 0..<5 {
+                    let started = ContinuousClock.now
+                    _ = DeploymentReader().read([path])
+                    best = min(best, (ContinuousClock.now - started).milliseconds)
+                }
+                figures.append(String(format: "%d× (%d KB) %.2f ms", factor, text.utf8.count / 1024, best))
+            }
+            print("read \(kind.name): " + figures.joined(separator: ", "))
+        }
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import JellyfortCore
-import Yams
 
 /// fail2ban filters and jails, and CrowdSec acquisition files.
 enum BanConfigParser {
@@ -43,7 +42,7 @@ enum BanConfigParser {
 
     static func crowdsec(_ text: String, path: String) throws -> [BanFacts] {
         var results: [BanFacts] = []
-        for document in try Yams.load_all(yaml: text) {
+        for document in try BoundedYAML.loadAll(text) {
             guard let map = document as? [String: Any] else { continue }
             let files = (map["filenames"] as? [String]) ?? (map["filename"] as? String).map { [$0] } ?? []
             let type = (map["labels"] as? [String: Any])?["type"] as? String

@@ -1,11 +1,10 @@
 import Foundation
 import JellyfortCore
-import Yams
 
 /// A compose file's services that run Jellyfin.
 enum ComposeParser {
     static func parse(_ text: String, path: String) throws -> [ContainerFacts] {
-        guard let root = try Yams.load(yaml: text) as? [String: Any], let services = root["services"] as? [String: Any] else { return [] }
+        guard let root = try BoundedYAML.load(text) as? [String: Any], let services = root["services"] as? [String: Any] else { return [] }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         func line(of needle: String) -> Int? {
             lines.firstIndex { $0.contains(needle) }.map { $0 + 1 }

@@ -32,7 +32,7 @@ enum NFTablesParser {
                 if line == "}" { currentSet = nil }
                 continue
             }
-            let mentions443 = line.range(of: #"dport (\{[^}]*\b443\b[^}]*\}|443\b)"#, options: .regularExpression) != nil
+            let mentions443 = Self.destinationPorts(in: line).contains("443")
             if line.contains("dport"), line.contains("8096"), line.hasSuffix("drop") || line.hasSuffix("reject") { closes = true }
             if mentions443, line.hasSuffix("accept"),
                 let range = line.range(of: #"saddr (@[A-Za-z0-9_]+|\{[^}]*\}|[0-9a-fA-F.:/]+)"#, options: .regularExpression)
@@ -52,6 +52,42 @@ enum NFTablesParser {
         return FirewallFacts(
             kind: .nftables, location: FileLocation(path: path, line: firstLine), sourcesFor443: restricts443 ? (sources ?? []) : nil,
             closesJellyfinPorts: closes)
+    }
+
+    /// The ports after every `dport` of a line, a single one or a `{ … }` set, in one pass (a
+    /// regular expression here was quadratic on long lines).
+    static func destinationPorts(in line: String) -> [String] {
+        var tokens: [Substring] = []
+        var start: String.Index?
+        for index in line.indices {
+            let character = line[index]
+            let separator = character == " " || character == "\t" || character == "," || character == "{" || character == "}"
+            if separator {
+                if let begun = start { tokens.append(line[begun..<index]) }
+                start = nil
+                if character == "{" || character == "}" { tokens.append(line[index...index]) }
+            } else if start == nil {
+                start = index
+            }
+        }
+        if let begun = start { tokens.append(line[begun...]) }
+        var ports: [String] = []
+        var index = 0
+        while index < tokens.count {
+            defer { index += 1 }
+            guard tokens[index] == "dport", index + 1 < tokens.count else { continue }
+            index += 1
+            if tokens[index] == "{" {
+                index += 1
+                while index < tokens.count, tokens[index] != "}" {
+                    ports.append(String(tokens[index]))
+                    index += 1
+                }
+            } else {
+                ports.append(String(tokens[index].prefix { $0.isNumber }))
+            }
+        }
+        return ports
     }
 
     /// The items of `elements = { a, b }` on a line.
@@ -182,7 +218,7 @@ final class FirewalldZoneParser: NSObject, XMLParserDelegate {
     }
 }
 
-struct HostReadError: Error, CustomStringConvertible {
-    let description: String
+public struct HostReadError: Error, CustomStringConvertible {
+    public let description: String
     init(_ description: String) { self.description = description }
 }

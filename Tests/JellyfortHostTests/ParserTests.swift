@@ -1,9 +1,10 @@
 import Foundation
 import JellyfinAPI
 import JellyfortCore
-import JellyfortHost
 import JellyfortTestSupport
 import Testing
+
+@testable import JellyfortHost
 
 /// Each deployment-file reader on realistic files, including the awkward ones.
 @Suite("Reading deployment files")
@@ -271,5 +272,71 @@ struct ParserTests {
         #expect(reported == [broken.path, binary.path, notes.path, xml.path, "/nonexistent/deploy"])
         #expect(view.problems.first { $0.location.path == broken.path }?.reason == "not valid JSON")
         #expect(view.problems.first { $0.location.path == xml.path }?.reason.contains("not well-formed XML") == true)
+    }
+
+    @Test("compose anchors and merge keys are read; an alias bomb is refused at once with a reason")
+    func yamlAliases() throws {
+        let shared = try read([
+            "docker-compose.yml": """
+            x-common: &common
+              image: docker.io/jellyfin/jellyfin
+              user: "1000:1000"
+            services:
+              jellyfin:
+                <<: *common
+                volumes:
+                  - /srv/media:/media:ro
+            """
+        ])
+        #expect(shared.containers.first?.image == "docker.io/jellyfin/jellyfin")
+        #expect(shared.containers.first?.user == "1000:1000")
+        var bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
+        var previous = "a"
+        for name in ["b", "c", "d", "e", "f", "g", "h", "i"] {
+            bomb += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]\n"
+            previous = name
+        }
+        bomb += "services:\n  jellyfin:\n    image: jellyfin/jellyfin\n    environment: *\(previous)\n"
+        let started = ContinuousClock.now
+        let refused = try read(["docker-compose.yml": bomb])
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(refused.containers.isEmpty)
+        #expect(refused.problems.contains { $0.description.contains("alias bomb") }, "\(refused.problems)")
+    }
+
+    @Test("Caddyfile tokens as Caddy reads them: a backslash outside quotes is kept, \\\" inside quotes is a quote")
+    func caddyTokens() {
+        #expect(
+            CaddyWords.split(#"header_regexp v CF-Connecting-IP ^(?:198\.51\.100\.\d{1,3})$"#)
+                == ["header_regexp", "v", "CF-Connecting-IP", #"^(?:198\.51\.100\.\d{1,3})$"#])
+        #expect(CaddyWords.split(#"respond "say \"hi\"" 200"#) == ["respond", #"say "hi""#, "200"])
+        #expect(CaddyWords.split("log `raw \\ text` x") == ["log", "raw \\ text", "x"])
+    }
+
+    @Test("the viewer pattern Jellyfort reads from a Caddyfile is the one caddy adapt reads")
+    func caddyAdaptAgrees() async throws {
+        let pattern = try #require(ForwardedAddressPattern.regex(for: ["198.51.100.0/24", "203.0.113.8/29"].compactMap(IPNetwork.init)))
+        let caddyfile =
+            "a.example.org {\n\t@strangers not header_regexp viewer CF-Connecting-IP \(pattern)\n\tabort @strangers\n\trespond ok\n}\n"
+        let folder = temporaryDirectory("adapt")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("Caddyfile")
+        try caddyfile.write(to: path, atomically: true, encoding: .utf8)
+        let adapted = try await runTool("caddy", package: "caddy", ["adapt", "--config", path.path, "--adapter", "caddyfile"])
+        #expect(adapted.status == 0, "\(adapted.output)")
+        let json = try #require(try JSONParser.parse(Array(adapted.output.utf8)).objectValue)
+        let text = JSONWriter.string(.object(json))
+        #expect(text.contains(JSONWriter.string(.string(pattern))), "caddy adapt read another pattern: \(text.prefix(600))")
+        let view = try read(["Caddyfile": caddyfile])
+        #expect(view.proxies.first?.forwardedViewerPatterns == [pattern])
+    }
+
+    @Test("nftables: the ports after dport, single or a set, read in one pass")
+    func destinationPorts() {
+        #expect(NFTablesParser.destinationPorts(in: "tcp dport { 80, 443 } ip saddr @allowed4 accept") == ["80", "443"])
+        #expect(NFTablesParser.destinationPorts(in: "tcp dport 443 accept") == ["443"])
+        #expect(NFTablesParser.destinationPorts(in: "udp dport 443-450 drop") == ["443"])
+        #expect(NFTablesParser.destinationPorts(in: "tcp dport { 8096,8920 } drop") == ["8096", "8920"])
+        #expect(NFTablesParser.destinationPorts(in: "ip saddr 10.0.0.0/8 accept").isEmpty)
     }
 }

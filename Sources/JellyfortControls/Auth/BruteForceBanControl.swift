@@ -52,20 +52,45 @@ struct BruteForceBanControl: Control {
         return try? NSRegularExpression(pattern: pattern)
     }
 
-    /// The address a filter bans for a line (the date prefix removed, as fail2ban's datepattern does), or nil.
-    static func bannedAddress(_ line: String, regexes: [NSRegularExpression]) -> String? {
+    /// What a filter does with one line.
+    enum Ban: Equatable {
+        case address(String)
+        case none
+        /// The expression backtracked past its time budget: fail2ban would stall on it too.
+        case tooSlow
+    }
+
+    /// A user's filter gets this long for all the sample lines together: fail2ban's own filters
+    /// take microseconds a line, and a pathological one must not hang the audit.
+    static let matchBudget: Duration = .milliseconds(100)
+
+    /// The address a filter bans for a line (the date prefix removed, as fail2ban's datepattern does).
+    static func bannedAddress(
+        _ line: String, regexes: [NSRegularExpression], deadline: ContinuousClock.Instant = .now + matchBudget
+    ) -> Ban {
         let withoutDate = line.replacingOccurrences(of: #"^\[[^\]]*\]\s*"#, with: "", options: .regularExpression)
         for candidate in [withoutDate, line] {
             let range = NSRange(candidate.startIndex..., in: candidate)
             for regex in regexes {
-                if let match = regex.firstMatch(in: candidate, range: range),
-                    let groupRange = Range(match.range(withName: "jfaddr"), in: candidate)
-                {
-                    return String(candidate[groupRange])
+                var found: NSTextCheckingResult?
+                var timedOut = false
+                // .reportProgress calls back while a long match runs, which is where it can be stopped.
+                regex.enumerateMatches(in: candidate, options: [.reportProgress], range: range) { result, _, stop in
+                    if let result {
+                        found = result
+                        stop.pointee = true
+                    } else if ContinuousClock.now > deadline {
+                        timedOut = true
+                        stop.pointee = true
+                    }
+                }
+                if timedOut { return .tooSlow }
+                if let found, let groupRange = Range(found.range(withName: "jfaddr"), in: candidate) {
+                    return .address(String(candidate[groupRange]))
                 }
             }
         }
-        return nil
+        return .none
     }
 
     static func logPathMatches(_ glob: String) -> Bool {
@@ -147,7 +172,23 @@ struct BruteForceBanControl: Control {
                     findings.append(.at(filter.location, "a failregex is not a valid regular expression"))
                     good = false
                 }
-                let missed = denyLines.filter { bannedAddress($0.line, regexes: regexes) != $0.address }
+                // Stop at the first line that is too slow: one is proof enough, and the audit goes on.
+                var outcomes: [Ban] = []
+                let deadline = ContinuousClock.now + matchBudget
+                for deny in denyLines {
+                    outcomes.append(bannedAddress(deny.line, regexes: regexes, deadline: deadline))
+                    if outcomes.last == .tooSlow { break }
+                }
+                if outcomes.contains(.tooSlow) {
+                    findings.append(
+                        .at(
+                            filter.location,
+                            "a failregex backtracks for more than \(matchBudget) on Jellyfin's deny lines (catastrophic backtracking): "
+                                + "fail2ban would stall on it as well; rewrite it without nested repetition"))
+                    good = false
+                    continue
+                }
+                let missed = zip(denyLines, outcomes).filter { $0.1 != .address($0.0.address) }.map(\.0)
                 if !missed.isEmpty {
                     findings.append(
                         .at(
@@ -157,7 +198,7 @@ struct BruteForceBanControl: Control {
                             ["missed": .int(Int64(missed.count))]))
                     good = false
                 }
-                if bannedAddress(successLine, regexes: regexes) != nil {
+                if bannedAddress(successLine, regexes: regexes) != .none {
                     findings.append(.at(filter.location, "matches successful sign-ins too"))
                     good = false
                 }

@@ -1,7 +1,7 @@
 import Foundation
 import JellyfortBase
 import JellyfortCore
-import Yams
+import JellyfortHost
 
 /// `jellyfort.yml`: defaults for the audit and accepted risks (suppressions).
 ///
@@ -56,9 +56,7 @@ struct AuditConfiguration: Equatable {
             throw ConfigurationError("\(path) is not a UTF-8 text file under 1 MB")
         }
         let root: Any?
-        do { root = try Yams.load(yaml: text) } catch {
-            throw ConfigurationError("\(path) is not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
-        }
+        do { root = try BoundedYAML.load(text) } catch { throw ConfigurationError("\(path): \(error.description)") }
         if root == nil { return AuditConfiguration() }
         guard let map = root as? [String: Any] else { throw ConfigurationError("\(path): the top level must be a mapping of settings") }
         if let unknown = Set(map.keys).subtracting(knownKeys).sorted().first {
