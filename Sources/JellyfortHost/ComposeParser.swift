@@ -1,10 +1,15 @@
 import Foundation
+import JellyfortBase
 import JellyfortCore
 
 /// A compose file's services that run Jellyfin.
 enum ComposeParser {
     static func parse(_ text: String, path: String) throws -> [ContainerFacts] {
-        guard let root = try BoundedYAML.load(text) as? [String: Any], let services = root["services"] as? [String: Any] else { return [] }
+        guard let document = try BoundedYAML.load(text) as? [String: Any], document["services"] is [String: Any] else { return [] }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        var interpolation = ComposeInterpolation(variables: environment(beside: folder))
+        guard let root = interpolation.apply(document) as? [String: Any], let services = root["services"] as? [String: Any] else { return [] }
+        let unset = Array(Set(interpolation.unresolved)).sorted()
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         func line(of needle: String) -> Int? {
             lines.firstIndex { $0.contains(needle) }.map { $0 + 1 }
@@ -16,6 +21,14 @@ enum ComposeParser {
             guard (image ?? name).lowercased().contains("jellyfin") else { continue }
             var flags = ContainerFlags(source: .compose, location: FileLocation(path: path, line: line(of: "\(name):")), engine: "compose")
             flags.facts.rootfulEngine = true
+            if !unset.isEmpty {
+                flags.facts.notUnderstood.append(
+                    "\(unset.map { "$\($0)" }.joined(separator: ", ")) \(unset.count == 1 ? "is" : "are") set neither in .env nor with a default, "
+                        + "so the values that use \(unset.count == 1 ? "it" : "them") are not known")
+            }
+            for key in ["extends", "profiles"] where service[key] != nil {
+                if key == "extends" { flags.facts.notUnderstood.append("extends: takes settings from another service or file") }
+            }
             flags.facts.image = image
             flags.facts.user = (service["user"] as? String) ?? (service["user"] as? Int).map(String.init)
             flags.facts.userNamespace = service["userns_mode"] as? String
@@ -40,19 +53,52 @@ enum ComposeParser {
                     flags.volume(text, line: line(of: text))
                 } else if let long = volume as? [String: Any], let target = long["target"] as? String {
                     var options: [String] = []
-                    if long["read_only"] as? Bool == true { options.append("ro") }
+                    if long["read_only"] as? Bool == true || (long["read_only"] as? String)?.lowercased() == "true" { options.append("ro") }
                     if let selinux = (long["bind"] as? [String: Any])?["selinux"] as? String { options.append(selinux) }
+                    let type = long["type"] as? String ?? "volume"
+                    let source = long["source"] as? String ?? ""
+                    // A named volume is not a host folder: it never carries a host path's label or mode.
                     flags.facts.mounts.append(
-                        .init(source: long["source"] as? String ?? "", target: target, options: options, line: line(of: target)))
+                        .init(source: type == "bind" ? source : "volume:\(source)", target: target, options: options, line: line(of: target)))
                 }
             }
+            // Relative sources are relative to the compose file's folder.
+            for index in flags.facts.mounts.indices {
+                let source = flags.facts.mounts[index].source
+                if source.hasPrefix("./") || source.hasPrefix("../") || source == "." {
+                    flags.facts.mounts[index].source = folder.appendingPathComponent(source).standardized.path
+                }
+            }
+            // linuxserver.io images drop to PUID:PGID inside; PUID=0 keeps root.
+            let environment = Self.environment(of: service["environment"])
+            if flags.facts.user == nil, let uid = environment["PUID"] { flags.facts.user = uid + (environment["PGID"].map { ":\($0)" } ?? "") }
             if let labels = service["labels"] as? [String: Any] {
-                flags.facts.autoUpdateLabel = labels["io.containers.autoupdate"] as? String
+                for (key, value) in labels { flags.label("\(key)=\(value)") }
             } else if let labels = service["labels"] as? [String] {
                 for label in labels { flags.label(label) }
             }
             results.append(flags.facts)
         }
         return results
+    }
+
+    /// The `.env` file beside the compose file, if there is one (a regular file under 1 MiB).
+    static func environment(beside folder: URL) -> [String: String] {
+        let path = folder.appendingPathComponent(".env").path
+        guard case .regularFile(let size) = PathKind.of(path), size < 1 << 20, let data = FileManager.default.contents(atPath: path) else {
+            return [:]
+        }
+        return ComposeInterpolation.environmentFile(String(decoding: data, as: UTF8.self))
+    }
+
+    /// `environment:` as a list of `KEY=VALUE` or as a mapping.
+    static func environment(of value: Any?) -> [String: String] {
+        if let map = value as? [String: Any] { return map.mapValues { "\($0)" } }
+        var result: [String: String] = [:]
+        for item in value as? [Any] ?? [] {
+            guard let text = item as? String, let equals = text.firstIndex(of: "=") else { continue }
+            result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        return result
     }
 }

@@ -12,7 +12,11 @@ struct ContainerFlags {
 
     /// `SRC:DST[:OPTS]` (volume syntax); `--mount type=bind,source=…,target=…,ro=true,relabel=private`.
     mutating func volume(_ value: String, line: Int?) {
-        let parts = value.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        var parts = value.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        // A Windows drive (C:\media:/media) keeps its colon.
+        if parts.count >= 3, parts[0].count == 1, parts[0].first?.isLetter == true, parts[1].hasPrefix("\\") || parts[1].hasPrefix("/") {
+            parts = [parts[0] + ":" + parts[1]] + parts.dropFirst(2)
+        }
         guard parts.count >= 2 else { return }
         let options = parts.count > 2 ? parts[2].split(separator: ",").map(String.init) : []
         facts.mounts.append(.init(source: parts[0], target: parts[1], options: options, line: line))
@@ -59,6 +63,10 @@ struct ContainerFlags {
     mutating func label(_ value: String) {
         let pair = value.split(separator: "=", maxSplits: 1).map(String.init)
         if pair.first == "io.containers.autoupdate" { facts.autoUpdateLabel = pair.count > 1 ? pair[1] : "" }
+        // Watchtower (Docker's usual updater) updates containers labelled for it.
+        if pair.first == "com.centurylinklabs.watchtower.enable", pair.count > 1, pair[1].lowercased() == "true" {
+            facts.autoUpdateLabel = facts.autoUpdateLabel ?? "watchtower"
+        }
     }
 
     mutating func securityOption(_ value: String) {

@@ -27,8 +27,23 @@ public struct DeploymentReader: Sendable {
                 files.append((path, true))
             }
         }
+        var pods: [String: [ContainerFacts.Publish]] = [:]
         for (path, explicit) in files.prefix(Self.maximumFiles) {
+            if path.lowercased().hasSuffix(".pod"), let text = try? String(contentsOfFile: path, encoding: .utf8),
+                text.utf8.count <= Self.maximumFileSize
+            {
+                pods[URL(fileURLWithPath: path).lastPathComponent] = QuadletPodParser.publishes(text, path: path)
+                view.files.append(path)
+                continue
+            }
             readFile(path, explicit: explicit, into: &view)
+        }
+        // A container in a pod publishes what its pod publishes, when the pod's unit was given.
+        for index in view.containers.indices {
+            if let pod = view.containers[index].portsElsewhere, let publishes = pods[pod] {
+                view.containers[index].publishes += publishes
+                view.containers[index].portsElsewhere = nil
+            }
         }
         if files.count > Self.maximumFiles {
             view.problems.append(
@@ -181,7 +196,11 @@ public struct DeploymentReader: Sendable {
             return false
         }
         if text.range(of: #"(^|[\s/])(podman|docker)\s+(run|create)\b"#, options: .regularExpression) != nil {
-            let containers = RunCommandParser.parse(text, path: path).filter { Self.isJellyfin($0, fileName: lowered) }
+            // A command with an option Jellyfort does not know has no image it can trust: it is kept
+            // (and makes the container controls unknown) rather than dropped as "not Jellyfin".
+            let containers = RunCommandParser.parse(text, path: path).filter {
+                Self.isJellyfin($0, fileName: lowered) || ($0.image == nil && !$0.notUnderstood.isEmpty && text.lowercased().contains("jellyfin"))
+            }
             guard !containers.isEmpty else { return false }
             view.containers += containers
             return true

@@ -50,6 +50,17 @@ struct INIFile {
     func values(_ section: String, _ key: String) -> [Entry] { entries.filter { $0.section == section && $0.key == key } }
 }
 
+/// A Podman Quadlet `.pod` unit: the ports it publishes for its containers.
+enum QuadletPodParser {
+    static func publishes(_ text: String, path: String) -> [ContainerFacts.Publish] {
+        var flags = ContainerFlags(source: .quadlet, location: FileLocation(path: path, line: nil))
+        for entry in INIFile(text).entries where entry.section == "Pod" && entry.key == "PublishPort" {
+            flags.publish(entry.value, line: entry.line)
+        }
+        return flags.facts.publishes
+    }
+}
+
 /// A Podman Quadlet `.container` unit.
 enum QuadletParser {
     static func parse(_ text: String, path: String) -> ContainerFacts? {
@@ -57,6 +68,12 @@ enum QuadletParser {
         let container = ini.entries.filter { $0.section == "Container" }
         guard !container.isEmpty else { return nil }
         var flags = ContainerFlags(source: .quadlet, location: FileLocation(path: path, line: container.first?.line))
+        // A system unit runs under the root Podman: one in a system folder, or one wanted by
+        // multi-user.target that is not in a user's folder.
+        let userFolder = path.contains("/.config/containers/systemd/") || path.contains("/containers/systemd/users/")
+        let systemFolder = path.contains("/etc/containers/systemd/") || path.contains("/usr/share/containers/systemd/")
+        let wantedBySystem = ini.entries.contains { $0.section == "Install" && $0.key == "WantedBy" && $0.value.contains("multi-user.target") }
+        if !userFolder, systemFolder || wantedBySystem { flags.facts.rootfulEngine = true }
         for entry in container {
             let value = entry.value
             switch entry.key {
@@ -65,6 +82,8 @@ enum QuadletParser {
             case "UserNS": flags.facts.userNamespace = value
             case "Network": flags.facts.network = value
             case "PublishPort": flags.publish(value, line: entry.line)
+            // The ports of a container in a pod are the pod's: in its .pod unit.
+            case "Pod": flags.facts.portsElsewhere = value
             case "Volume": flags.volume(value, line: entry.line)
             case "Mount": flags.mount(value, line: entry.line)
             case "AutoUpdate": flags.facts.autoUpdateLabel = value

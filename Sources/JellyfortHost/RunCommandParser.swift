@@ -73,12 +73,36 @@ enum ShellWords {
 
 /// `podman run …` / `docker run …` (or `create`) in a shell script.
 enum RunCommandParser {
-    /// Flags that take a value (the next word, unless given as `--flag=value`).
+    /// Options of `podman run` (Podman 5) and `docker run` (Docker 27) that take a value: the next
+    /// word, unless written `--option=value` (or, for a short one, `-vVALUE`).
     static let valued: Set<String> = [
-        "--name", "-p", "--publish", "-v", "--volume", "--mount", "-u", "--user", "--userns", "--network", "--net", "--label", "-l",
-        "--security-opt", "--cap-add", "--cap-drop", "--device", "-e", "--env", "--env-file", "--pid", "--restart", "--ulimit",
-        "--health-cmd", "--hostname", "-w", "--workdir", "--entrypoint", "--memory", "-m", "--cpus", "--group-add", "--tmpfs",
-        "--log-driver", "--log-opt", "--pull", "--runtime", "--stop-timeout", "--add-host", "--dns", "--ip", "--pod", "--shm-size",
+        "--add-host", "--annotation", "--arch", "-a", "--attach", "--authfile", "--blkio-weight", "--blkio-weight-device", "--cap-add",
+        "--cap-drop", "--cgroup-conf", "--cgroup-parent", "--cgroupns", "--cgroups", "--chrootdirs", "--cidfile", "--conmon-pidfile",
+        "--cpu-count", "--cpu-percent", "--cpu-period", "--cpu-quota", "--cpu-rt-period", "--cpu-rt-runtime", "-c", "--cpu-shares",
+        "--cpus", "--cpuset-cpus", "--cpuset-mems", "--decryption-key", "--detach-keys", "--device", "--device-cgroup-rule",
+        "--device-read-bps", "--device-read-iops", "--device-write-bps", "--device-write-iops", "--dns", "--dns-opt", "--dns-option",
+        "--dns-search", "--domainname", "--entrypoint", "-e", "--env", "--env-file", "--env-merge", "--expose", "--gidmap", "--gpus",
+        "--group-add", "--group-entry", "--health-cmd", "--health-interval", "--health-log-destination", "--health-max-log-count",
+        "--health-max-log-size", "--health-on-failure", "--health-retries", "--health-start-interval", "--health-start-period",
+        "--health-startup-cmd", "--health-startup-interval", "--health-startup-retries", "--health-startup-success",
+        "--health-startup-timeout", "--health-timeout", "-h", "--hostname", "--hostuser", "--image-volume", "--init-path",
+        "--io-maxbandwidth", "--io-maxiops", "--ip", "--ip6", "--ipc", "--isolation", "--kernel-memory", "-l", "--label", "--label-file",
+        "--link", "--link-local-ip", "--log-driver", "--log-opt", "--mac-address", "-m", "--memory", "--memory-reservation",
+        "--memory-swap", "--memory-swappiness", "--mount", "--name", "--net", "--network", "--network-alias", "--oom-score-adj", "--os",
+        "--passwd-entry", "--personality", "--pid", "--pidfile", "--pids-limit", "--platform", "--pod", "--pod-id-file",
+        "--preserve-fd", "--preserve-fds", "-p", "--publish", "--pull", "--rdt-class", "--requires", "--restart", "--retry",
+        "--retry-delay", "--runtime", "--runtime-flag", "--sdnotify", "--seccomp-policy", "--secret", "--security-opt",
+        "--shm-size", "--shm-size-systemd", "--stop-signal", "--stop-timeout", "--storage-opt", "--subgidname", "--subuidname",
+        "--sysctl", "--systemd", "--timeout", "--tmpfs", "--tz", "--uidmap", "--ulimit", "--umask", "--unsetenv", "-u", "--user",
+        "--userns", "--uts", "--variant", "-v", "--volume", "--volume-driver", "--volumes-from", "-w", "--workdir",
+    ]
+
+    /// Options that take no value (`--rm`, `-d`, and `--flag=false` forms).
+    static let switches: Set<String> = [
+        "-d", "--detach", "-i", "--interactive", "-t", "--tty", "--rm", "--replace", "--privileged", "--init", "--read-only",
+        "--read-only-tmpfs", "-P", "--publish-all", "--no-healthcheck", "--no-hosts", "--no-hostname", "--oom-kill-disable",
+        "--http-proxy", "-q", "--quiet", "--sig-proxy", "--disable-content-trust", "--env-host", "--rmi", "--passwd", "--help",
+        "--use-api-version",
     ]
 
     static func parse(_ text: String, path: String) -> [ContainerFacts] {
@@ -130,14 +154,35 @@ enum RunCommandParser {
         while index < words.count {
             var word = words[index]
             var value: String?
-            if word.hasPrefix("--"), let equals = word.firstIndex(of: "=") {
+            if word == "--" {
+                return index + 1 < words.count ? words[index + 1] : nil
+            } else if word.hasPrefix("--"), let equals = word.firstIndex(of: "=") {
                 value = String(word[word.index(after: equals)...])
                 word = String(word[..<equals])
-            } else if valued.contains(word), index + 1 < words.count {
+            } else if valued.contains(word) {
+                guard index + 1 < words.count else {
+                    flags.facts.notUnderstood.append("\(word) has no value")
+                    return nil
+                }
                 index += 1
                 value = words[index]
+            } else if word.hasPrefix("-"), !word.hasPrefix("--"), word.count > 2 {
+                // -p8096:8096 (a value attached), or -dit (switches together).
+                let option = String(word.prefix(2))
+                if valued.contains(option) {
+                    value = String(word.dropFirst(2))
+                    word = option
+                } else if word.dropFirst().allSatisfy({ switches.contains("-\($0)") }) {
+                    index += 1
+                    continue
+                }
             } else if !word.hasPrefix("-") {
                 return word
+            }
+            if value == nil, !switches.contains(word), !valued.contains(word) {
+                // Whether it takes a value decides which word is the image: never guess.
+                flags.facts.notUnderstood.append("the option \(word), which Jellyfort does not know")
+                return nil
             }
             index += 1
             switch (word, value) {

@@ -120,16 +120,17 @@ struct BruteForceBanControl: Control {
                         logPaths: ["/config/log/log_*.log"], type: "jellyfin")
                 ]
             }),
-        ControlExample("nothing bans", .fail, Sample.deployment { $0.banConfigurations = [] }),
+        ControlExample("no ban configuration given", .unknown, Sample.deployment { $0.banConfigurations = [] }),
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
         evidence.withHostView { host in
             let bans = host.banConfigurations
             guard !bans.isEmpty else {
-                return .fail(
-                    "no IP-level ban reads Jellyfin's deny lines (no fail2ban filter or jail, no CrowdSec "
-                        + "acquisition among the deployment files)"
+                // Absent is not safe, and not proven unsafe either: the ban may live in files not given.
+                return .unknown(
+                    "no fail2ban jail or filter and no CrowdSec acquisition among the deployment files: give them "
+                        + "(--deployment /etc/fail2ban, /etc/crowdsec/acquis.d) to decide this"
                 )
             }
             var findings: [Finding] = []

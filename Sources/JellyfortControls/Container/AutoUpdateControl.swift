@@ -37,6 +37,10 @@ struct AutoUpdateControl: Control {
     static func evaluate(_ evidence: Evidence) -> Verdict {
         evidence.withContainers { containers, host in
             var findings: [Finding] = []
+            if containers.allSatisfy({ $0.autoUpdateLabel == "watchtower" }) {
+                return .warn(
+                    "labelled for Watchtower; whether a Watchtower container runs (and with --label-enable) is not visible in these files")
+            }
             for container in containers {
                 let at = container.at(nil)
                 if container.autoUpdateLabel != "registry" {

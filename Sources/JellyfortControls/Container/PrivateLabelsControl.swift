@@ -13,6 +13,7 @@ struct PrivateLabelsControl: Control {
 
     static let examples = [
         ControlExample("private labels", .pass, Sample.deployment()),
+        ControlExample("no /config mount found", .unknown, Sample.deployment { $0.containers = [Sample.container { $0.mounts.removeFirst() }] }),
         ControlExample("config without :Z", .fail, Sample.deployment { $0.containers = [Sample.container { $0.mounts[0].options = [] }] }),
         ControlExample(
             "the podman socket mounted", .fail,
@@ -45,6 +46,11 @@ struct PrivateLabelsControl: Control {
                 }
             }
             guard findings.isEmpty else { return .fail("\(plural(findings.count, "volume problem"))", findings: findings) }
+            // A pass needs the folders it speaks of: no /config bind mount found is not "labelled".
+            let configMounts = containers.flatMap(\.mounts).filter { $0.target == "/config" && $0.source.hasPrefix("/") }
+            guard !configMounts.isEmpty else {
+                return .unknown("no bind mount of /config was found, so its label cannot be checked (a named volume, or a path Jellyfort could not read)")
+            }
             return .pass("config and cache carry private labels; no broad host path is mounted")
         }
     }

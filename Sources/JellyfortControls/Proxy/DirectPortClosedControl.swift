@@ -44,6 +44,12 @@ struct DirectPortClosedControl: Control {
         guard case .observed(let host) = evidence.host, !host.containers.isEmpty else {
             return Evidence.needsHostOrProbe(description.evidence, given: evidence.settings)
         }
+        if let unclear = host.containers.first(where: { !$0.notUnderstood.isEmpty }) {
+            return .unknown("\(unclear.location.path): \(unclear.notUnderstood.joined(separator: "; ")); its ports cannot be judged")
+        }
+        if let elsewhere = host.containers.compactMap(\.portsElsewhere).first {
+            return .unknown("the ports are published by \(elsewhere), which was not given: add it with --deployment")
+        }
         var findings: [Finding] = []
         for container in host.containers {
             if container.network == "host" {
@@ -62,6 +68,7 @@ struct DirectPortClosedControl: Control {
             }
         }
         guard findings.isEmpty else { return .fail("Jellyfin can be reached without the proxy", findings: findings) }
-        return .pass("Jellyfin's ports are published on loopback only")
+        let published = host.containers.contains { container in container.publishes.contains { jellyfinPorts.contains($0.containerPort) } }
+        return .pass(published ? "Jellyfin's ports are published on loopback only" : "no port of Jellyfin is published on the host")
     }
 }

@@ -10,6 +10,10 @@ extension Evidence {
     func withContainers(_ decide: ([ContainerFacts], HostView) -> Verdict) -> Verdict {
         withHostView { host in
             guard !host.containers.isEmpty else { return .unknown("no Jellyfin container definition among the deployment files") }
+            if let unclear = host.containers.first(where: { !$0.notUnderstood.isEmpty }) {
+                let place = "\(unclear.location.path)\(unclear.location.line.map { ":\($0)" } ?? "")"
+                return .unknown("\(place): \(unclear.notUnderstood.joined(separator: "; ")); the container cannot be judged on the rest alone")
+            }
             return decide(host.containers, host)
         }
     }

@@ -87,6 +87,12 @@ public struct ContainerFacts: Sendable, Codable, Equatable {
     public var publishes: [Publish]
     public var mounts: [Mount]
     public var autoUpdateLabel: String?
+    /// Constructs of the definition that Jellyfort does not understand (an option it does not
+    /// know, …): the container's controls are `unknown` rather than judged on half of it.
+    public var notUnderstood: [String] = []
+    /// Where the ports are published when not in this definition (a Quadlet `Pod=`'s `.pod`
+    /// file that was not given).
+    public var portsElsewhere: String?
 
     public init(
         source: Source, location: FileLocation, engine: String = "podman", rootfulEngine: Bool = false, image: String? = nil,
