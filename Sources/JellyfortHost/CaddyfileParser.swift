@@ -9,6 +9,12 @@ enum CaddyfileParser {
     struct Token {
         var text: String
         var line: Int
+        /// Set on the first token of a line Jellyfort could not follow (an `import` not found).
+        var note: Note?
+    }
+
+    enum Note {
+        case unresolved(String)
     }
 
     static func tokens(_ text: String) -> [[Token]] {
@@ -30,34 +36,55 @@ enum CaddyfileParser {
         var current: ProxySiteFacts?
         var context: [String] = []
         var matchers = NamedMatchers()
-        for words in tokens(text) {
+        var pendingAddresses: [String] = []
+        var automaticHTTPSOff = false
+        var unresolvedEverywhere: [String] = []
+        for words in expandImports(tokens(text), path: path) {
             let first = words[0].text
             if depth == 0 {
-                if first == "{" {
+                if first == "{", words.count == 1 {
                     depth = 1
                     context = ["global"]
                     continue
                 }
+                // A site's addresses may run over several lines, each but the last ending in a comma.
+                let addresses = words.map { $0.text.trimmingCharacters(in: CharacterSet(charactersIn: ",")) }.filter {
+                    !$0.isEmpty && $0 != "{"
+                }
                 if words.last?.text == "{" {
-                    let addresses = words.dropLast().map { $0.text.trimmingCharacters(in: CharacterSet(charactersIn: ",")) }
-                    current = ProxySiteFacts(location: FileLocation(path: path, line: words[0].line), addresses: addresses)
+                    current = ProxySiteFacts(
+                        location: FileLocation(path: path, line: words[0].line), addresses: pendingAddresses + addresses)
+                    for address in current?.addresses ?? [] where address.contains("{$") || address.contains("{env.") {
+                        current?.notUnderstood.append("the site address \(address) comes from the environment")
+                    }
+                    if case .unresolved(let what)? = words.first?.note { current?.notUnderstood.append(what) }
+                    pendingAddresses = []
                     matchers = NamedMatchers()
                     depth = 1
                     context = ["site"]
+                } else if words.last?.text.hasSuffix(",") == true {
+                    pendingAddresses += addresses
+                } else if case .unresolved(let what)? = words.first?.note {
+                    unresolvedEverywhere.append(what)
                 }
                 continue
             }
             if first == "}" {
                 depth -= 1
                 context.removeLast()
-                if depth == 0, let site = current {
+                if depth == 0, var site = current {
+                    if automaticHTTPSOff, !site.hasOwnCertificate { site.tlsOff = true }
                     sites.append(site)
                     current = nil
                 }
                 continue
             }
+            if case .unresolved(let what)? = words.first?.note {
+                if current != nil { current?.notUnderstood.append(what) } else { unresolvedEverywhere.append(what) }
+            }
             let opens = words.last?.text == "{"
             let arguments = words.dropFirst().map(\.text).filter { $0 != "{" }
+            if context == ["global"], first == "auto_https", arguments.first == "off" { automaticHTTPSOff = true }
             if context.first == "site", current != nil {
                 apply(first, arguments, context: context, to: &current!, matchers: &matchers)
             }
@@ -68,7 +95,68 @@ enum CaddyfileParser {
                 context.append(named.count > 1 && named.last == "query" ? "query" : first)
             }
         }
+        // A global import that could not be followed may hold anything: no site is judged without it.
+        if !unresolvedEverywhere.isEmpty {
+            for index in sites.indices { sites[index].notUnderstood += unresolvedEverywhere }
+        }
         return sites
+    }
+
+    static let maximumImportDepth = 4
+
+    /// Snippets (`(name) { … }`) and `import` of a snippet or of a file beside the Caddyfile,
+    /// expanded in place, so that what a site imports is judged as part of it. An import that
+    /// cannot be found is marked on the line, and the site it is in is not judged.
+    static func expandImports(_ lines: [[Token]], path: String, depth: Int = 0) -> [[Token]] {
+        var snippets: [String: [[Token]]] = [:]
+        var body: [[Token]] = []
+        var index = 0
+        while index < lines.count {
+            let words = lines[index]
+            if let name = words.first?.text, name.hasPrefix("("), name.hasSuffix(")"), words.last?.text == "{" {
+                var nesting = 1
+                var content: [[Token]] = []
+                index += 1
+                while index < lines.count {
+                    let line = lines[index]
+                    if line.first?.text == "}" { nesting -= 1 }
+                    if nesting == 0 { break }
+                    if line.last?.text == "{" { nesting += 1 }
+                    content.append(line)
+                    index += 1
+                }
+                snippets[String(name.dropFirst().dropLast())] = content
+                index += 1
+                continue
+            }
+            body.append(words)
+            index += 1
+        }
+        var expanded: [[Token]] = []
+        for words in body {
+            guard words.first?.text == "import", words.count >= 2 else {
+                expanded.append(words)
+                continue
+            }
+            let target = words[1].text
+            if let snippet = snippets[target] {
+                expanded += snippet
+                continue
+            }
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            let file = target.hasPrefix("/") ? URL(fileURLWithPath: target) : folder.appendingPathComponent(target)
+            if depth < maximumImportDepth, !target.contains("*"), case .regularFile(let size) = PathKind.of(file.path), size <= 1 << 20,
+                let text = try? String(contentsOf: file, encoding: .utf8)
+            {
+                expanded += expandImports(tokens(text), path: file.path, depth: depth + 1)
+            } else {
+                var marked = words
+                marked[0].note = .unresolved(
+                    "import \(target) could not be followed (not a snippet of this file, nor a file Jellyfort can read)")
+                expanded.append(marked)
+            }
+        }
+        return expanded
     }
 
     /// The named matchers of one site that the verdicts depend on.
@@ -113,13 +201,15 @@ enum CaddyfileParser {
             if arguments.first?.hasPrefix("/metrics") == true { site.blocksMetrics = true }
         case ("site", "tls"):
             if arguments.first == "off" { site.tlsOff = true }
-        case ("site", "reverse_proxy"):
+            // tls CERT KEY, tls internal, or tls EMAIL: the site has a certificate of its own.
+            if !arguments.isEmpty, arguments.first != "off" { site.hasOwnCertificate = true }
+        case ("site", "reverse_proxy"), ("handle", "reverse_proxy"), ("handle_path", "reverse_proxy"), ("route", "reverse_proxy"):
             site.upstreams += arguments.filter { !$0.hasPrefix("@") && !$0.hasPrefix("/") }
         case ("reverse_proxy", "to"):
             site.upstreams += arguments
         case ("reverse_proxy", "trusted_proxies"):
             site.trustedProxies += arguments
-        case ("site", "header"):
+        case ("site", "header"), ("handle", "header"), ("handle_path", "header"), ("route", "header"):
             for argument in arguments.prefix(1) { record(header: argument, in: &site) }
         case ("header", _):
             record(header: directive, in: &site)

@@ -8,8 +8,11 @@ enum ComposeParser {
         guard let document = try BoundedYAML.load(text) as? [String: Any], document["services"] is [String: Any] else { return [] }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         var interpolation = ComposeInterpolation(variables: environment(beside: folder))
-        guard let root = interpolation.apply(document) as? [String: Any], let services = root["services"] as? [String: Any] else { return [] }
+        guard let root = interpolation.apply(document) as? [String: Any], let services = root["services"] as? [String: Any] else {
+            return []
+        }
         let unset = Array(Set(interpolation.unresolved)).sorted()
+        let isPodmanCompose = URL(fileURLWithPath: path).lastPathComponent.lowercased().contains("podman") || root["x-podman"] != nil
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         func line(of needle: String) -> Int? {
             lines.firstIndex { $0.contains(needle) }.map { $0 + 1 }
@@ -20,7 +23,9 @@ enum ComposeParser {
             let image = service["image"] as? String
             guard (image ?? name).lowercased().contains("jellyfin") else { continue }
             var flags = ContainerFlags(source: .compose, location: FileLocation(path: path, line: line(of: "\(name):")), engine: "compose")
-            flags.facts.rootfulEngine = true
+            // podman-compose runs rootless Podman as the user; Docker Compose talks to the root daemon.
+            flags.facts.rootfulEngine = !isPodmanCompose
+            flags.facts.engine = isPodmanCompose ? "podman" : "compose"
             if !unset.isEmpty {
                 flags.facts.notUnderstood.append(
                     "\(unset.map { "$\($0)" }.joined(separator: ", ")) \(unset.count == 1 ? "is" : "are") set neither in .env nor with a default, "
@@ -46,6 +51,11 @@ enum ComposeParser {
                     flags.publish(text, line: line(of: text))
                 } else if let number = port as? Int {
                     flags.publish(String(number), line: nil)
+                } else if let long = port as? [String: Any], let target = long["target"].map({ "\($0)" }) {
+                    // Long syntax: target, published, host_ip (every interface when absent).
+                    let published = long["published"].map { "\($0)" } ?? target
+                    let host = (long["host_ip"] as? String).map { $0.contains(":") ? "[\($0)]:" : "\($0):" } ?? ""
+                    flags.publish("\(host)\(published):\(target)", line: line(of: "target: \(target)"))
                 }
             }
             for volume in service["volumes"] as? [Any] ?? [] {
@@ -59,7 +69,8 @@ enum ComposeParser {
                     let source = long["source"] as? String ?? ""
                     // A named volume is not a host folder: it never carries a host path's label or mode.
                     flags.facts.mounts.append(
-                        .init(source: type == "bind" ? source : "volume:\(source)", target: target, options: options, line: line(of: target)))
+                        .init(
+                            source: type == "bind" ? source : "volume:\(source)", target: target, options: options, line: line(of: target)))
                 }
             }
             // Relative sources are relative to the compose file's folder.
@@ -71,7 +82,9 @@ enum ComposeParser {
             }
             // linuxserver.io images drop to PUID:PGID inside; PUID=0 keeps root.
             let environment = Self.environment(of: service["environment"])
-            if flags.facts.user == nil, let uid = environment["PUID"] { flags.facts.user = uid + (environment["PGID"].map { ":\($0)" } ?? "") }
+            if flags.facts.user == nil, let uid = environment["PUID"] {
+                flags.facts.user = uid + (environment["PGID"].map { ":\($0)" } ?? "")
+            }
             if let labels = service["labels"] as? [String: Any] {
                 for (key, value) in labels { flags.label("\(key)=\(value)") }
             } else if let labels = service["labels"] as? [String] {

@@ -199,7 +199,8 @@ public struct DeploymentReader: Sendable {
             // A command with an option Jellyfort does not know has no image it can trust: it is kept
             // (and makes the container controls unknown) rather than dropped as "not Jellyfin".
             let containers = RunCommandParser.parse(text, path: path).filter {
-                Self.isJellyfin($0, fileName: lowered) || ($0.image == nil && !$0.notUnderstood.isEmpty && text.lowercased().contains("jellyfin"))
+                Self.isJellyfin($0, fileName: lowered)
+                    || ($0.image == nil && !$0.notUnderstood.isEmpty && text.lowercased().contains("jellyfin"))
             }
             guard !containers.isEmpty else { return false }
             view.containers += containers

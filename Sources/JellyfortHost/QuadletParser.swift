@@ -72,7 +72,9 @@ enum QuadletParser {
         // multi-user.target that is not in a user's folder.
         let userFolder = path.contains("/.config/containers/systemd/") || path.contains("/containers/systemd/users/")
         let systemFolder = path.contains("/etc/containers/systemd/") || path.contains("/usr/share/containers/systemd/")
-        let wantedBySystem = ini.entries.contains { $0.section == "Install" && $0.key == "WantedBy" && $0.value.contains("multi-user.target") }
+        let wantedBySystem = ini.entries.contains {
+            $0.section == "Install" && $0.key == "WantedBy" && $0.value.contains("multi-user.target")
+        }
         if !userFolder, systemFolder || wantedBySystem { flags.facts.rootfulEngine = true }
         for entry in container {
             let value = entry.value

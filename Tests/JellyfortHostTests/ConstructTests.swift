@@ -41,7 +41,10 @@ struct ConstructTests {
         _ = interpolation.interpolate("${MEDIA}:/media")
         _ = interpolation.interpolate("${CONFIG:?set CONFIG}")
         #expect(interpolation.unresolved == ["MEDIA", "CONFIG"])
-        #expect(ComposeInterpolation.environmentFile("# c\nexport A=1\nB=\"two words\"\nC=x # note\n") == ["A": "1", "B": "two words", "C": "x"])
+        #expect(
+            ComposeInterpolation.environmentFile("# c\nexport A=1\nB=\"two words\"\nC=x # note\n") == [
+                "A": "1", "B": "two words", "C": "x",
+            ])
     }
 
     @Test("compose: the short syntax after interpolation, relative sources, a .env beside it, long syntax, PUID=0")
@@ -72,20 +75,21 @@ struct ConstructTests {
         // Without the .env, MEDIA is unknown: no verdict on half a file.
         let unset = try await audit(["docker-compose.yml": compose])
         #expect(unset["container.media-readonly"]?.status == .unknown)
-        #expect(unset["container.media-readonly"]?.summary.contains("$MEDIA") == true, "\(unset["container.media-readonly"]?.summary ?? "")")
+        #expect(
+            unset["container.media-readonly"]?.summary.contains("$MEDIA") == true, "\(unset["container.media-readonly"]?.summary ?? "")")
     }
 
     @Test("compose: Watchtower's label is an updater Jellyfort cannot see running: warn, never pass")
     func watchtower() async throws {
         let found = try await audit([
             "docker-compose.yml": """
-                services:
-                  jellyfin:
-                    image: docker.io/jellyfin/jellyfin:10.11.3
-                    labels:
-                      com.centurylinklabs.watchtower.enable: "true"
-                    volumes: ["/srv/jf/config:/config:Z", "/srv/media:/media:ro"]
-                """
+            services:
+              jellyfin:
+                image: docker.io/jellyfin/jellyfin:10.11.3
+                labels:
+                  com.centurylinklabs.watchtower.enable: "true"
+                volumes: ["/srv/jf/config:/config:Z", "/srv/media:/media:ro"]
+            """
         ])
         #expect(found["container.autoupdate"]?.status == .warn, "\(found["container.autoupdate"]?.summary ?? "")")
     }
@@ -94,11 +98,11 @@ struct ConstructTests {
     func runOptions() async throws {
         let known = try await audit([
             "jellyfin.sh": """
-                #!/bin/sh
-                podman run -dit --rm --name=jellyfin --pids-limit 100 --gpus all --log-opt max-size=10m --cgroupns private \\
-                  -p127.0.0.1:8096:8096 -v /srv/media:/media:ro,Z -v /srv/jf:/config:Z --userns keep-id \\
-                  --security-opt no-new-privileges --cap-drop all -- docker.io/jellyfin/jellyfin:latest
-                """
+            #!/bin/sh
+            podman run -dit --rm --name=jellyfin --pids-limit 100 --gpus all --log-opt max-size=10m --cgroupns private \\
+              -p127.0.0.1:8096:8096 -v /srv/media:/media:ro,Z -v /srv/jf:/config:Z --userns keep-id \\
+              --security-opt no-new-privileges --cap-drop all -- docker.io/jellyfin/jellyfin:latest
+            """
         ])
         #expect(known["container.media-readonly"]?.status == .pass, "\(known["container.media-readonly"]?.summary ?? "")")
         #expect(known["proxy.direct-port-closed"]?.status == .pass)

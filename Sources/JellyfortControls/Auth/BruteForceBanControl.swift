@@ -93,6 +93,12 @@ struct BruteForceBanControl: Control {
         return .none
     }
 
+    /// A jail whose filter or log path is Jellyfin's.
+    static func isJellyfinJail(_ jail: BanFacts) -> Bool {
+        (jail.filterName ?? "").lowercased().contains("jellyfin")
+            || jail.logPaths.contains { $0.lowercased().contains("jellyfin") || $0.contains("log_") }
+    }
+
     static func logPathMatches(_ glob: String) -> Bool {
         let file = "log_20261129.log"
         let last = glob.split(separator: "/").last.map(String.init) ?? glob
@@ -125,7 +131,8 @@ struct BruteForceBanControl: Control {
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
         evidence.withHostView { host in
-            let bans = host.banConfigurations
+            // Only what concerns Jellyfin is judged: an sshd jail beside it says nothing either way.
+            let bans = host.banConfigurations.filter { ban in ban.kind != .fail2banJail || isJellyfinJail(ban) }
             guard !bans.isEmpty else {
                 // Absent is not safe, and not proven unsafe either: the ban may live in files not given.
                 return .unknown(

@@ -31,7 +31,10 @@ struct ClientIPControl: Control {
             "slirp4netns with the default port handler", .fail,
             Sample.deployment { $0.containers = [Sample.container { $0.network = "slirp4netns" }] }),
         ControlExample(
-            "rootless default network (rootlessport)", .fail, Sample.deployment { $0.containers = [Sample.container { $0.network = nil }] }),
+            "no network named: depends on the Podman version", .warn,
+            Sample.deployment { $0.containers = [Sample.container { $0.network = nil }] }),
+        ControlExample(
+            "slirp4netns with rootlessport", .fail, Sample.deployment { $0.containers = [Sample.container { $0.network = "slirp4netns" }] }),
         ControlExample(
             "slirp4netns keeping sources", .pass,
             Sample.deployment { $0.containers = [Sample.container { $0.network = "slirp4netns:port_handler=slirp4netns" }] }),
@@ -42,26 +45,38 @@ struct ClientIPControl: Control {
         let rootless = host.containers.filter { !$0.rootfulEngine && !$0.publishes.isEmpty }
         guard !rootless.isEmpty else { return nil }
         var findings: [Finding] = []
+        var unstated: [ContainerFacts] = []
         for container in rootless {
             let network = container.network ?? ""
             if network.hasPrefix("pasta") || network == "host" || network.contains("port_handler=slirp4netns") { continue }
-            let what = network.isEmpty ? "the default rootless network" : network
+            // No network named: Podman 5 uses pasta (addresses kept), Podman 4 slirp4netns with
+            // rootlessport (addresses lost). The file cannot tell which Podman runs it.
+            if network.isEmpty {
+                unstated.append(container)
+                continue
+            }
+            let what = network
             findings.append(
                 .at(
                     container.at(nil), "\(what) publishes ports through rootlessport, which rewrites every client address",
                     ["Network": .string(network)]))
         }
         if !findings.isEmpty { return .fail("Jellyfin sees every client as the port handler's address", findings: findings) }
+        if !unstated.isEmpty {
+            return .warn(
+                "no network is named: with Podman 5 (pasta) Jellyfin sees real client addresses, with Podman 4 (slirp4netns and "
+                    + "rootlessport) it sees only one; set Network=pasta to be sure",
+                findings: unstated.map { .at($0.at(nil), "no Network= (or --network): the default depends on the Podman version") })
+        }
         return .pass(
             "the container's network (\(Set(rootless.compactMap(\.network)).sorted().joined(separator: ", "))) keeps client addresses")
     }
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
-        let deployed = evidence.host.value.flatMap(fromDeployment)
-        if deployed?.status == .fail { return deployed! }
         let observed = fromSessions(evidence)
-        if observed.status == .fail || deployed == nil { return observed }
-        return deployed!
+        guard let deployed = evidence.host.value.flatMap(fromDeployment) else { return observed }
+        if deployed.status == .fail || observed.status != .fail { return deployed }
+        return observed
     }
 
     static func fromSessions(_ evidence: Evidence) -> Verdict {

@@ -13,7 +13,8 @@ struct PrivateLabelsControl: Control {
 
     static let examples = [
         ControlExample("private labels", .pass, Sample.deployment()),
-        ControlExample("no /config mount found", .unknown, Sample.deployment { $0.containers = [Sample.container { $0.mounts.removeFirst() }] }),
+        ControlExample(
+            "no /config mount found", .unknown, Sample.deployment { $0.containers = [Sample.container { $0.mounts.removeFirst() }] }),
         ControlExample("config without :Z", .fail, Sample.deployment { $0.containers = [Sample.container { $0.mounts[0].options = [] }] }),
         ControlExample(
             "the podman socket mounted", .fail,
@@ -37,7 +38,7 @@ struct PrivateLabelsControl: Control {
                             .at(
                                 container.at(mount.line), "mounts \(mount.source), which reaches far beyond Jellyfin's own folders",
                                 ["Source": .string(mount.source)]))
-                    } else if ["/config", "/cache"].contains(mount.target), mount.source.hasPrefix("/"), !mount.hasPrivateLabel {
+                    } else if ["/config", "/cache"].contains(mount.target), mount.isHostPath, !mount.hasPrivateLabel {
                         findings.append(
                             .at(
                                 container.at(mount.line), "\(mount.target) has no private SELinux label (:Z)",
@@ -47,9 +48,11 @@ struct PrivateLabelsControl: Control {
             }
             guard findings.isEmpty else { return .fail("\(plural(findings.count, "volume problem"))", findings: findings) }
             // A pass needs the folders it speaks of: no /config bind mount found is not "labelled".
-            let configMounts = containers.flatMap(\.mounts).filter { $0.target == "/config" && $0.source.hasPrefix("/") }
+            let configMounts = containers.flatMap(\.mounts).filter { $0.target == "/config" && $0.isHostPath }
             guard !configMounts.isEmpty else {
-                return .unknown("no bind mount of /config was found, so its label cannot be checked (a named volume, or a path Jellyfort could not read)")
+                return .unknown(
+                    "no bind mount of /config was found, so its label cannot be checked (a named volume, or a path Jellyfort could not read)"
+                )
             }
             return .pass("config and cache carry private labels; no broad host path is mounted")
         }

@@ -28,7 +28,10 @@ struct RootlessControl: Control {
                 let at = container.at(nil)
                 if container.rootfulEngine {
                     findings.append(
-                        .at(at, "\(container.engine == "podman" ? "sudo podman" : container.engine) runs the container as root on the host")
+                        .at(
+                            at,
+                            "\(container.engine == "podman" ? "sudo podman (or a system unit)" : container.engine) runs the container as root on the host"
+                        )
                     )
                 }
                 if container.privileged {

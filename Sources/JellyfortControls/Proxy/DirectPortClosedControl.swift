@@ -41,8 +41,13 @@ struct DirectPortClosedControl: Control {
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
-        guard case .observed(let host) = evidence.host, !host.containers.isEmpty else {
+        guard case .observed(let host) = evidence.host else {
             return Evidence.needsHostOrProbe(description.evidence, given: evidence.settings)
+        }
+        guard !host.containers.isEmpty else {
+            return .unknown(
+                "no Jellyfin container definition among the deployment files (add the Quadlet unit, run script or compose file), "
+                    + "or \(MissingInput.probe)")
         }
         if let unclear = host.containers.first(where: { !$0.notUnderstood.isEmpty }) {
             return .unknown("\(unclear.location.path): \(unclear.notUnderstood.joined(separator: "; ")); its ports cannot be judged")

@@ -23,7 +23,13 @@ struct TLSControl: Control {
         evidence.withJellyfinSites { sites, _ in
             var findings: [Finding] = []
             for site in sites {
-                if site.tlsOff || site.addresses.contains(where: { $0.hasPrefix("http://") || $0.hasSuffix(":80") }) {
+                // http://…, …:80, and a bare :PORT without a certificate of its own are plain HTTP,
+                // whatever headers the site sets.
+                let plain = site.addresses.contains { address in
+                    address.hasPrefix("http://") || address.hasSuffix(":80")
+                        || (address.hasPrefix(":") && address != ":443" && !site.hasOwnCertificate)
+                }
+                if site.tlsOff || plain {
                     findings.append(.at(site.location, "site \(site.addresses.joined(separator: " ")) serves Jellyfin over plain HTTP"))
                 }
                 if !site.responseHeadersSet.contains("Strict-Transport-Security") {

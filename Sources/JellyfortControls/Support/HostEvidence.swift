@@ -12,7 +12,8 @@ extension Evidence {
             guard !host.containers.isEmpty else { return .unknown("no Jellyfin container definition among the deployment files") }
             if let unclear = host.containers.first(where: { !$0.notUnderstood.isEmpty }) {
                 let place = "\(unclear.location.path)\(unclear.location.line.map { ":\($0)" } ?? "")"
-                return .unknown("\(place): \(unclear.notUnderstood.joined(separator: "; ")); the container cannot be judged on the rest alone")
+                return .unknown(
+                    "\(place): \(unclear.notUnderstood.joined(separator: "; ")); the container cannot be judged on the rest alone")
             }
             return decide(host.containers, host)
         }
@@ -22,6 +23,11 @@ extension Evidence {
     func withJellyfinSites(_ decide: ([ProxySiteFacts], HostView) -> Verdict) -> Verdict {
         guard case .observed(let host) = self.host else { return Evidence.needsHostOrProbe([.host, .probe], given: settings) }
         guard !host.proxies.isEmpty else { return .unknown("no Caddyfile among the deployment files") }
+        if let unclear = host.proxies.first(where: { !$0.notUnderstood.isEmpty }) {
+            return .unknown(
+                "\(unclear.location.path):\(unclear.location.line ?? 0): \(unclear.notUnderstood.joined(separator: "; ")); the site cannot be judged on the rest alone"
+            )
+        }
         let sites = host.jellyfinSites
         guard !sites.isEmpty else {
             return .fail(

@@ -54,6 +54,11 @@ public struct ContainerFacts: Sendable, Codable, Equatable {
         }
         public var isReadOnly: Bool { options.contains("ro") || options.contains("readonly") || options.contains("ro=true") }
         public var hasPrivateLabel: Bool { options.contains("Z") || options.contains("relabel=private") }
+        /// A folder of the host (`/…`, or under the home as `%h`, `$HOME`, `${HOME}` or `~`), not a
+        /// named volume or a tmpfs.
+        public var isHostPath: Bool {
+            ["/", "%h/", "$HOME/", "${HOME}/", "~/"].contains { source.hasPrefix($0) } || ["%h", "$HOME", "~"].contains(source)
+        }
     }
     public struct Publish: Sendable, Codable, Equatable {
         public var hostIP: String?
@@ -141,6 +146,11 @@ public struct ProxySiteFacts: Sendable, Codable, Equatable {
     public var forwardedViewerPatterns: [String] = []
     public var trustedProxies: [String]
     public var aborts: Bool
+    /// Constructs of the site that Jellyfort could not follow (an `import` it cannot find, an
+    /// address from the environment): the proxy controls are `unknown` rather than judged on a part.
+    public var notUnderstood: [String] = []
+    /// `tls CERT KEY`, `tls internal` or `tls EMAIL`: HTTPS even where Caddy would not turn it on by itself.
+    public var hasOwnCertificate = false
 
     public init(
         location: FileLocation, addresses: [String], upstreams: [String] = [], tlsOff: Bool = false, responseHeadersSet: [String] = [],
