@@ -15,6 +15,9 @@ enum NFTablesParser {
         var sources: [String]?
         var closes = false
         var restricts443 = false
+        var inputPolicyDrop = false
+        var open443 = false
+        var opensJellyfinPort = false
         var firstLine: Int?
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
@@ -32,8 +35,14 @@ enum NFTablesParser {
                 if line == "}" { currentSet = nil }
                 continue
             }
-            let mentions443 = Self.destinationPorts(in: line).contains("443")
-            if line.contains("dport"), line.contains("8096"), line.hasSuffix("drop") || line.hasSuffix("reject") { closes = true }
+            // An input chain that drops by default lets in only what its rules accept.
+            if line.contains("hook input"), line.contains("policy drop") { inputPolicyDrop = true }
+            let ports = Self.destinationPorts(in: line)
+            let mentions443 = ports.contains("443")
+            let jellyfinPort = ports.contains { Self.jellyfinPorts.contains($0) }
+            if jellyfinPort, line.hasSuffix("drop") || line.hasSuffix("reject") { closes = true }
+            if jellyfinPort, line.hasSuffix("accept") { opensJellyfinPort = true }
+            if mentions443, line.hasSuffix("accept"), !line.contains("saddr") { open443 = true }
             if mentions443, line.hasSuffix("accept"),
                 let range = line.range(of: #"saddr (@[A-Za-z0-9_]+|\{[^}]*\}|[0-9a-fA-F.:/]+)"#, options: .regularExpression)
             {
@@ -49,10 +58,15 @@ enum NFTablesParser {
             }
             if mentions443, !line.contains("saddr"), line.hasSuffix("drop") || line.hasSuffix("reject") { restricts443 = true }
         }
+        if inputPolicyDrop, !open443 { restricts443 = true }
+        if inputPolicyDrop, !opensJellyfinPort { closes = true }
         return FirewallFacts(
             kind: .nftables, location: FileLocation(path: path, line: firstLine), sourcesFor443: restricts443 ? (sources ?? []) : nil,
             closesJellyfinPorts: closes)
     }
+
+    /// Jellyfin's own HTTP and HTTPS ports: open on the firewall, they bypass the proxy.
+    static let jellyfinPorts: Set<String> = ["8096", "8920"]
 
     /// The ports after every `dport` of a line, a single one or a `{ … }` set, in one pass (a
     /// regular expression here was quadratic on long lines).
@@ -148,6 +162,7 @@ final class FirewalldZoneParser: NSObject, XMLParserDelegate {
     private var rule: (source: String?, service: String?, port: String?, action: String?) = (nil, nil, nil, nil)
     private var depth = 0
     private var error: String?
+    private var forwardedToJellyfin = false
 
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
         error = error ?? "\(Self.reason(parseError)) at line \(parser.lineNumber), column \(parser.columnNumber)"
@@ -185,9 +200,14 @@ final class FirewalldZoneParser: NSObject, XMLParserDelegate {
         }
         let httpsOpen = delegate.services.contains("https") || delegate.ports.contains("443/tcp")
         let accepted = delegate.rules.filter { ($0.service == "https" || $0.port == "443") && $0.action == "accept" }.compactMap(\.source)
+        // Jellyfin's ports are open by a service, a port, or a forward-port that lands on them.
+        let jellyfinOpen =
+            delegate.services.contains("jellyfin") || delegate.ports.contains { ["8096/tcp", "8920/tcp"].contains($0) }
+            || delegate.forwardedToJellyfin
+            || delegate.rules.contains { ["8096", "8920"].contains($0.port ?? "") && $0.action == "accept" }
         let closes =
-            delegate.rules.contains { $0.port == "8096" && ($0.action == "reject" || $0.action == "drop") }
-            || (!delegate.services.contains("jellyfin") && !delegate.ports.contains("8096/tcp"))
+            delegate.rules.contains { ["8096", "8920"].contains($0.port ?? "") && ($0.action == "reject" || $0.action == "drop") }
+            || !jellyfinOpen
         return FirewallFacts(
             kind: .firewalld, location: FileLocation(path: path, line: nil), sourcesFor443: httpsOpen ? nil : accepted,
             closesJellyfinPorts: closes)
@@ -205,6 +225,8 @@ final class FirewalldZoneParser: NSObject, XMLParserDelegate {
             inRule = true
             rule = (nil, nil, nil, nil)
         case "source" where inRule: rule.source = attributes["address"]
+        case "forward-port":
+            if ["8096", "8920"].contains(attributes["to-port"] ?? attributes["port"] ?? "") { forwardedToJellyfin = true }
         case "accept", "reject", "drop": if inRule { rule.action = name }
         default: break
         }

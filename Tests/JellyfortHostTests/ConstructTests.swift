@@ -155,4 +155,27 @@ struct ConstructTests {
         #expect(flags.facts.mounts.first?.target == "/media")
         #expect(flags.facts.mounts.first?.options == ["ro"])
     }
+
+    @Test("nftables: an input chain with policy drop lets in only what it accepts; firewalld forward-ports count as open")
+    func firewalls() async throws {
+        let corpus = fixturesFolder.appendingPathComponent("corpus")
+        func allowList(_ folder: String, _ allow: [String]) async -> ControlResult? {
+            let run = await AuditRunner().run(
+                client: nil, settings: AuditSettings(allowList: allow, deploymentPaths: [corpus.appendingPathComponent(folder).path]))
+            return run.report.controls.first { $0.id == "network.ip-allowlist" }
+        }
+        #expect(await allowList("20-nftables-policy-drop", ["198.51.100.0/24", "203.0.113.7"])?.status == .pass)
+        #expect(await allowList("20-nftables-policy-drop", ["198.51.100.0/24"])?.status == .fail, "203.0.113.7 is beyond the declared list")
+        #expect(await allowList("34-nftables-open-jellyfin", ["198.51.100.0/24"])?.status == .fail)
+        #expect(await allowList("35-firewalld-rich-rules", ["198.51.100.0/24"])?.status == .pass)
+        let view = DeploymentReader().read([corpus.appendingPathComponent("20-nftables-policy-drop").path])
+        #expect(view.firewalls.first?.closesJellyfinPorts == true, "policy drop and no accept for 8096")
+        let open = DeploymentReader().read([corpus.appendingPathComponent("34-nftables-open-jellyfin").path])
+        #expect(open.firewalls.first?.closesJellyfinPorts == false)
+        let folder = temporaryDirectory("forward")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "<zone><service name=\"https\"/><forward-port port=\"80\" protocol=\"tcp\" to-port=\"8096\"/></zone>".write(
+            to: folder.appendingPathComponent("public.xml"), atomically: true, encoding: .utf8)
+        #expect(DeploymentReader().read([folder.path]).firewalls.first?.closesJellyfinPorts == false)
+    }
 }
