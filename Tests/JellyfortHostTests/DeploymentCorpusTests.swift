@@ -5,6 +5,8 @@ import JellyfortCore
 import JellyfortTestSupport
 import Testing
 
+@testable import JellyfortControls
+
 /// The corpus of realistic deployment files (`Tests/Fixtures/corpus`): every case audited as
 /// `audit --deployment CASE` does, each host control's status exactly as reviewed in
 /// `expected.json`, so a reader change that turns anything into a `pass` fails here first.
@@ -53,5 +55,29 @@ struct DeploymentCorpusTests {
                     "\(name): \(result.id) is unknown without a cause: '\(summary)'")
             }
         }
+    }
+
+    @Test("fail2ban-regex, the real program, matches the same deny lines in the corpus filters as Jellyfort's reading", arguments: [
+        "22-fail2ban-good-and-other-jails/filter.d/jellyfin.conf", "23-fail2ban-docs-regex/filter.d/jellyfin.conf",
+    ])
+    func fail2banAgrees(_ filterPath: String) async throws {
+        let folder = temporaryDirectory("f2b-agree")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Jellyfin's file format (the console lines have no date fail2ban-regex could use).
+        let lines = BruteForceBanControl.denyLines.filter { $0.line.hasPrefix("[2026-") }
+        let log = folder.appendingPathComponent("log_20261129.log")
+        try (lines.map(\.line) + [BruteForceBanControl.successLine]).joined(separator: "\n").appending("\n")
+            .write(to: log, atomically: true, encoding: .utf8)
+        let filter = Self.corpus.appendingPathComponent(filterPath)
+        let text = try String(contentsOf: filter, encoding: .utf8)
+        let regexes = text.split(separator: "\n").filter { $0.hasPrefix("failregex") }
+            .compactMap { $0.split(separator: "=", maxSplits: 1).last.map { String($0).trimmingCharacters(in: .whitespaces) } }
+            .compactMap(BruteForceBanControl.expression)
+        let ours = lines.filter { BruteForceBanControl.bannedAddress($0.line, regexes: regexes) != .none }.count
+        let result = try await runTool("fail2ban-regex", package: "fail2ban", [log.path, filter.path])
+        let summary = try #require(result.output.split(separator: "\n").first { $0.hasPrefix("Lines:") }, "\(result.output.suffix(400))")
+        let numbers = summary.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        #expect(numbers.count >= 4)
+        #expect(numbers.count >= 3 && numbers[2] == ours, "fail2ban-regex matched \(numbers.count >= 3 ? numbers[2] : -1), Jellyfort \(ours): \(summary)")
     }
 }
