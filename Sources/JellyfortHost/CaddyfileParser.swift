@@ -52,9 +52,11 @@ enum CaddyfileParser {
                     !$0.isEmpty && $0 != "{"
                 }
                 if words.last?.text == "{" {
-                    current = ProxySiteFacts(
-                        location: FileLocation(path: path, line: words[0].line), addresses: pendingAddresses + addresses)
-                    for address in current?.addresses ?? [] where address.contains("{$") || address.contains("{env.") {
+                    // {$NAME:default} is the default here (the audit cannot see Caddy's environment);
+                    // without a default the address is not known.
+                    let resolved = (pendingAddresses + addresses).map(Self.environmentDefaults)
+                    current = ProxySiteFacts(location: FileLocation(path: path, line: words[0].line), addresses: resolved)
+                    for address in resolved where address.contains("{$") || address.contains("{env.") {
                         current?.notUnderstood.append("the site address \(address) comes from the environment")
                     }
                     if case .unresolved(let what)? = words.first?.note { current?.notUnderstood.append(what) }
@@ -100,6 +102,28 @@ enum CaddyfileParser {
             for index in sites.indices { sites[index].notUnderstood += unresolvedEverywhere }
         }
         return sites
+    }
+
+    /// `{$NAME:default}` replaced by its default; `{$NAME}` left as it is.
+    static func environmentDefaults(_ text: String) -> String {
+        guard text.contains("{$") else { return text }
+        var output = ""
+        var rest = text[...]
+        while let open = rest.range(of: "{$") {
+            output += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else {
+                output += rest[open.lowerBound...]
+                return output
+            }
+            let inner = rest[open.upperBound..<close]
+            if let colon = inner.firstIndex(of: ":") {
+                output += inner[inner.index(after: colon)...]
+            } else {
+                output += rest[open.lowerBound...close]
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return output + rest
     }
 
     static let maximumImportDepth = 4

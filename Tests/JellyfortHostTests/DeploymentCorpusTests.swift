@@ -2,6 +2,8 @@ import Foundation
 import JellyfortAudit
 import JellyfortBase
 import JellyfortCore
+import JellyfortDeploy
+import JellyfortHost
 import JellyfortTestSupport
 import Testing
 
@@ -57,9 +59,11 @@ struct DeploymentCorpusTests {
         }
     }
 
-    @Test("fail2ban-regex, the real program, matches the same deny lines in the corpus filters as Jellyfort's reading", arguments: [
-        "22-fail2ban-good-and-other-jails/filter.d/jellyfin.conf", "23-fail2ban-docs-regex/filter.d/jellyfin.conf",
-    ])
+    @Test(
+        "fail2ban-regex, the real program, matches the same deny lines in the corpus filters as Jellyfort's reading",
+        arguments: [
+            "22-fail2ban-good-and-other-jails/filter.d/jellyfin.conf", "23-fail2ban-docs-regex/filter.d/jellyfin.conf",
+        ])
     func fail2banAgrees(_ filterPath: String) async throws {
         let folder = temporaryDirectory("f2b-agree")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -78,6 +82,68 @@ struct DeploymentCorpusTests {
         let summary = try #require(result.output.split(separator: "\n").first { $0.hasPrefix("Lines:") }, "\(result.output.suffix(400))")
         let numbers = summary.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
         #expect(numbers.count >= 4)
-        #expect(numbers.count >= 3 && numbers[2] == ours, "fail2ban-regex matched \(numbers.count >= 3 ? numbers[2] : -1), Jellyfort \(ours): \(summary)")
+        #expect(
+            numbers.count >= 3 && numbers[2] == ours,
+            "fail2ban-regex matched \(numbers.count >= 3 ? numbers[2] : -1), Jellyfort \(ours): \(summary)")
+    }
+
+    /// Every Caddyfile of the corpus and of a generated bundle.
+    static func caddyfiles() throws -> [String] {
+        let corpus = try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted()
+            .map { Self.corpus.appendingPathComponent($0).appendingPathComponent("Caddyfile").path }
+            .filter { FileManager.default.fileExists(atPath: $0) }
+        return corpus
+    }
+
+    @Test(
+        "caddy adapt, Caddy's own parser, agrees with Jellyfort's reading of every Caddyfile (hosts and upstreams); where it refuses a file, Jellyfort does not judge it"
+    )
+    func caddyAdaptAgrees() async throws {
+        // The corpus's, and the ones deploy writes (with an allow-list, and behind a CDN).
+        let bundles = temporaryDirectory("adapt-bundles")
+        defer { try? FileManager.default.removeItem(at: bundles) }
+        var files = try Self.caddyfiles()
+        for (index, cdn) in [false, true].enumerated() {
+            let spec = try DeploymentSpec(
+                domain: "reels-7f3k.example.org", mediaPath: "/srv/media", configPath: "/srv/jf/config", cachePath: "/srv/jf/cache",
+                allow: ["198.51.100.0/24"].compactMap(IPNetwork.init), lan: ["192.168.1.0/24"].compactMap(IPNetwork.init),
+                cdn: cdn ? try CDNRanges.bundled("cloudflare") : nil, owner: DeploymentOwner(name: "mira", home: "/home/mira"))
+            let folder = bundles.appendingPathComponent("\(index)")
+            _ = try DeploymentBundle(spec).write(to: folder, force: false)
+            files.append(folder.appendingPathComponent("Caddyfile").path)
+        }
+        #expect(files.count >= 10)
+        for path in files {
+            let adapted = try await runTool("caddy", package: "caddy", ["adapt", "--config", path, "--adapter", "caddyfile"])
+            let sites = DeploymentReader().read([path]).proxies
+            guard adapted.status == 0, let json = try? JSONParser.parse(Array(adapted.output.utf8)) else {
+                #expect(sites.isEmpty || sites.allSatisfy { !$0.notUnderstood.isEmpty }, "\(path): Caddy refuses it, Jellyfort judged it")
+                continue
+            }
+            var hosts: Set<String> = []
+            var dials: Set<String> = []
+            func walk(_ value: JSONValue) {
+                if let object = value.objectValue {
+                    for (key, item) in object.pairs {
+                        if key == "host", let list = item.arrayValue { hosts.formUnion(list.compactMap(\.stringValue)) }
+                        if key == "dial", let dial = item.stringValue { dials.insert(dial) }
+                        walk(item)
+                    }
+                } else if let list = value.arrayValue {
+                    list.forEach(walk)
+                }
+            }
+            walk(json)
+            let ours = Set(
+                sites.flatMap(\.addresses).compactMap { address -> String? in
+                    var name = address
+                    for scheme in ["http://", "https://"] where name.hasPrefix(scheme) { name = String(name.dropFirst(scheme.count)) }
+                    name = String(name.split(separator: ":", omittingEmptySubsequences: false).first ?? "")
+                    return name.isEmpty ? nil : name
+                })
+            #expect(ours == hosts, "\(path): Jellyfort read hosts \(ours.sorted()), Caddy \(hosts.sorted())")
+            #expect(Set(sites.flatMap(\.upstreams)) == dials, "\(path): upstreams \(sites.flatMap(\.upstreams)) vs \(dials.sorted())")
+            #expect(sites.allSatisfy { $0.notUnderstood.isEmpty }, "\(path): Caddy reads it whole, Jellyfort did not")
+        }
     }
 }

@@ -339,4 +339,16 @@ struct ParserTests {
         #expect(NFTablesParser.destinationPorts(in: "tcp dport { 8096,8920 } drop") == ["8096", "8920"])
         #expect(NFTablesParser.destinationPorts(in: "ip saddr 10.0.0.0/8 accept").isEmpty)
     }
+
+    @Test("Caddy environment placeholders: a default is used, an address with none is not judged")
+    func caddyEnvironment() throws {
+        #expect(CaddyfileParser.environmentDefaults("{$DOMAIN:jf.example.org}") == "jf.example.org")
+        #expect(CaddyfileParser.environmentDefaults("https://{$HOST:tv}.example.org:443") == "https://tv.example.org:443")
+        #expect(CaddyfileParser.environmentDefaults("{$DOMAIN}") == "{$DOMAIN}")
+        let withDefault = try read(["Caddyfile": "{$DOMAIN:films-x2.example.org} {\n\treverse_proxy 127.0.0.1:8096\n}\n"])
+        #expect(withDefault.proxies.first?.addresses == ["films-x2.example.org"])
+        #expect(withDefault.proxies.first?.notUnderstood.isEmpty == true)
+        let without = try read(["Caddyfile": "{$DOMAIN} {\n\treverse_proxy 127.0.0.1:8096\n}\n"])
+        #expect(without.proxies.first?.notUnderstood.isEmpty == false)
+    }
 }
