@@ -81,7 +81,13 @@ enum ComposeParser {
                 }
             }
             // linuxserver.io images drop to PUID:PGID inside; PUID=0 keeps root.
-            let environment = Self.environment(of: service["environment"])
+            // environment: wins over env_file:, as in Compose.
+            var environment = Self.environmentFiles(service["env_file"], folder: folder)
+            environment.merge(Self.environment(of: service["environment"])) { _, inline in inline }
+            // network_mode: service:X or container:X shares another container's network: its ports are there.
+            if let mode = flags.facts.network, mode.hasPrefix("service:") || mode.hasPrefix("container:") {
+                flags.facts.portsElsewhere = "\(mode) (network_mode)"
+            }
             if flags.facts.user == nil, let uid = environment["PUID"] {
                 flags.facts.user = uid + (environment["PGID"].map { ":\($0)" } ?? "")
             }
@@ -102,6 +108,30 @@ enum ComposeParser {
             return [:]
         }
         return ComposeInterpolation.environmentFile(String(decoding: data, as: UTF8.self))
+    }
+
+    /// `env_file:` (a path, a list of paths, or the long form with `path:`), read beside the compose file.
+    static func environmentFiles(_ value: Any?, folder: URL) -> [String: String] {
+        var paths: [String] = []
+        if let single = value as? String { paths = [single] }
+        for item in value as? [Any] ?? [] {
+            if let text = item as? String {
+                paths.append(text)
+            } else if let long = item as? [String: Any], let path = long["path"] as? String {
+                paths.append(path)
+            }
+        }
+        var result: [String: String] = [:]
+        for path in paths.prefix(16) {
+            let file = path.hasPrefix("/") ? URL(fileURLWithPath: path) : folder.appendingPathComponent(path)
+            guard case .regularFile(let size) = PathKind.of(file.path), size < 1 << 20,
+                let data = FileManager.default.contents(atPath: file.path)
+            else {
+                continue
+            }
+            result.merge(ComposeInterpolation.environmentFile(String(decoding: data, as: UTF8.self))) { _, later in later }
+        }
+        return result
     }
 
     /// `environment:` as a list of `KEY=VALUE` or as a mapping.

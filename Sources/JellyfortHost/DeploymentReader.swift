@@ -148,8 +148,25 @@ public struct DeploymentReader: Sendable {
         if lowered == "caddyfile" || lowered.hasSuffix(".caddyfile")
             || (text.contains("reverse_proxy") && text.contains("{") && !lowered.hasSuffix(".sh"))
         {
-            let sites = CaddyfileParser.parse(text, path: path)
+            var sites = CaddyfileParser.parse(text, path: path)
             guard !sites.isEmpty else { throw HostReadError("no site block found") }
+            // Caddy's own parser, when it is here, has the last word on what the file says.
+            switch CaddyAdapt.read(path) {
+            case .refused(let reason):
+                for index in sites.indices { sites[index].notUnderstood.append("caddy adapt refuses this file (\(reason))") }
+            case .read(let hosts, let dials):
+                let ours = Set(sites.flatMap(\.addresses).compactMap(CaddyAdapt.hostName).filter { !$0.contains("{$") })
+                let upstreams = Set(sites.flatMap(\.upstreams))
+                if ours != hosts || upstreams != dials {
+                    for index in sites.indices {
+                        sites[index].notUnderstood.append(
+                            "Caddy reads other sites or upstreams in it (\(hosts.sorted().joined(separator: ", ")); "
+                                + "\(dials.sorted().joined(separator: ", "))) than Jellyfort does, so Jellyfort's reading is not trusted")
+                    }
+                }
+            case .unavailable:
+                break
+            }
             view.proxies += sites
             return true
         }

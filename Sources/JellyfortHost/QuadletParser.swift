@@ -79,10 +79,15 @@ enum QuadletParser {
         for entry in container {
             let value = entry.value
             switch entry.key {
-            case "Image": flags.facts.image = value
+            case "Image":
+                flags.facts.image = value
+                // Image=jellyfin.image names a Quadlet .image unit: the real reference is in it.
+                if value.hasSuffix(".image") || value.hasSuffix(".build") { flags.facts.imageElsewhere = value }
             case "User": flags.facts.user = value
             case "UserNS": flags.facts.userNamespace = value
-            case "Network": flags.facts.network = value
+            case "Network":
+                // Network=media.network is a Quadlet network unit: a bridge, with rootlessport's address rewriting.
+                flags.facts.network = value.hasSuffix(".network") ? "bridge:\(value)" : value
             case "PublishPort": flags.publish(value, line: entry.line)
             // The ports of a container in a pod are the pod's: in its .pod unit.
             case "Pod": flags.facts.portsElsewhere = value

@@ -178,4 +178,16 @@ struct ConstructTests {
             to: folder.appendingPathComponent("public.xml"), atomically: true, encoding: .utf8)
         #expect(DeploymentReader().read([folder.path]).firewalls.first?.closesJellyfinPorts == false)
     }
+
+    @Test("with Caddy installed, caddy adapt has the last word: a file Caddy refuses is not judged from Jellyfort's reading")
+    func caddyRefuses() async throws {
+        let found = try await audit([
+            "Caddyfile":
+                "films-q8.example.org {\n\theader Strict-Transport-Security max-age=31536000\n\tfrobnicate on\n\treverse_proxy 127.0.0.1:8096\n}\n"
+        ])
+        let tls = try #require(found["proxy.tls"])
+        #expect(tls.status == .unknown, "\(tls.summary)")
+        #expect(tls.summary.contains("caddy adapt refuses this file"), "\(tls.summary)")
+        #expect(tls.summary.contains("frobnicate"), "Caddy's own reason is passed on: \(tls.summary)")
+    }
 }

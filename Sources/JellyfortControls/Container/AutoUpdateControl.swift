@@ -37,6 +37,10 @@ struct AutoUpdateControl: Control {
     static func evaluate(_ evidence: Evidence) -> Verdict {
         evidence.withContainers { containers, host in
             var findings: [Finding] = []
+            if let unit = containers.compactMap(\.imageElsewhere).first {
+                return .unknown(
+                    "the image comes from \(unit), whose reference decides whether auto-update can check it: add it with --deployment")
+            }
             if containers.allSatisfy({ $0.autoUpdateLabel == "watchtower" }) {
                 return .warn(
                     "labelled for Watchtower; whether a Watchtower container runs (and with --label-enable) is not visible in these files")

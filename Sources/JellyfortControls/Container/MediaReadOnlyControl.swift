@@ -19,15 +19,31 @@ struct MediaReadOnlyControl: Control {
                 $0.containers = [Sample.container(), Sample.container { $0.location = FileLocation(path: "jellyfin-run.sh", line: 1) }]
             }),
         ControlExample("writable media", .fail, Sample.deployment { $0.containers = [Sample.container { $0.mounts[2].options = ["Z"] }] }),
+        ControlExample(
+            "a config sub-folder, fonts and a tmpfs are not media", .pass,
+            Sample.deployment {
+                $0.containers = [
+                    Sample.container {
+                        $0.mounts += [
+                            .init(source: "/srv/jf/metadata", target: "/config/metadata", options: ["Z"], line: 21),
+                            .init(source: "/usr/share/fonts", target: "/usr/local/share/fonts/custom", options: [], line: 22),
+                            .init(source: "", target: "/transcode", options: ["tmpfs"], line: 23),
+                        ]
+                    }
+                ]
+            }),
         ControlExample("no media mount found", .warn, Sample.deployment { $0.containers = [Sample.container { $0.mounts.removeLast() }] }),
     ]
 
-    /// Every bind mount that is not Jellyfin's own state holds media.
+    /// Every host folder mounted into the container that is not Jellyfin's own state, a scratch
+    /// space, fonts, a device or a socket holds media.
     static func mediaMounts(_ container: ContainerFacts) -> [ContainerFacts.Mount] {
         container.mounts.filter { mount in
-            !["/config", "/cache", "/tmp", "/transcodes"].contains(mount.target) && !mount.target.hasPrefix("/dev")
-                && !mount.target.hasPrefix("/etc/")
-                && !mount.source.hasSuffix(".sock") && !mount.target.hasPrefix("/run") && !mount.target.hasPrefix("/var/run")
+            let target = mount.target.lowercased()
+            let state = ["/config", "/cache", "/tmp", "/transcodes", "/transcode"].contains { target == $0 || target.hasPrefix($0 + "/") }
+            let other =
+                ["/dev", "/etc/", "/run", "/var/run", "/usr/share/fonts"].contains { target.hasPrefix($0) } || target.contains("font")
+            return mount.isHostPath && !state && !other && !mount.source.hasSuffix(".sock")
         }
     }
 

@@ -54,10 +54,10 @@ public struct ContainerFacts: Sendable, Codable, Equatable {
         }
         public var isReadOnly: Bool { options.contains("ro") || options.contains("readonly") || options.contains("ro=true") }
         public var hasPrivateLabel: Bool { options.contains("Z") || options.contains("relabel=private") }
-        /// A folder of the host (`/…`, or under the home as `%h`, `$HOME`, `${HOME}` or `~`), not a
-        /// named volume or a tmpfs.
+        /// A folder of the host (`/…`, a systemd specifier such as `%h`, a shell variable such as
+        /// `$HOME` or `$MEDIA`, or `~`), not a named volume or a tmpfs.
         public var isHostPath: Bool {
-            ["/", "%h/", "$HOME/", "${HOME}/", "~/"].contains { source.hasPrefix($0) } || ["%h", "$HOME", "~"].contains(source)
+            ["/", "%", "$", "~"].contains { source.hasPrefix($0) }
         }
     }
     public struct Publish: Sendable, Codable, Equatable {
@@ -98,6 +98,8 @@ public struct ContainerFacts: Sendable, Codable, Equatable {
     /// Where the ports are published when not in this definition (a Quadlet `Pod=`'s `.pod`
     /// file that was not given).
     public var portsElsewhere: String?
+    /// A Quadlet `.image` or `.build` unit that holds the real image reference.
+    public var imageElsewhere: String?
 
     public init(
         source: Source, location: FileLocation, engine: String = "podman", rootfulEngine: Bool = false, image: String? = nil,
