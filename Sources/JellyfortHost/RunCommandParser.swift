@@ -176,6 +176,10 @@ enum RunCommandParser {
                     index += 1
                     continue
                 }
+            } else if word.hasPrefix("$") {
+                // An unquoted variable where an option or the image belongs may stand for several options.
+                flags.facts.notUnderstood.append("\(word) stands where options or the image belong, and its value is not in the file")
+                return nil
             } else if !word.hasPrefix("-") {
                 return word
             }

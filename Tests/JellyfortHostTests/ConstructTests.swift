@@ -107,6 +107,11 @@ struct ConstructTests {
         #expect(known["container.media-readonly"]?.status == .pass, "\(known["container.media-readonly"]?.summary ?? "")")
         #expect(known["proxy.direct-port-closed"]?.status == .pass)
         #expect(known["container.rootless"]?.status == .pass)
+        let variable = try await audit([
+            "jellyfin.sh": "#!/bin/sh\nEXTRA=\"--privileged\"\npodman run -d $EXTRA -v /srv/media:/media:ro docker.io/jellyfin/jellyfin\n"
+        ])
+        #expect(variable["container.least-privilege"]?.status == .unknown, "\(variable["container.least-privilege"]?.summary ?? "")")
+        #expect(variable["container.least-privilege"]?.summary.contains("$EXTRA") == true)
         let unknown = try await audit([
             "start.sh": "#!/bin/sh\npodman run -d --frobnicate yes -v /srv/media:/media docker.io/jellyfin/jellyfin\n"
         ])
