@@ -1,5 +1,6 @@
 import Foundation
 import JellyfortBase
+import JellyfortTestSupport
 import Testing
 
 /// The JSON reader against RFC 8259, with documents of our own: what it must accept, what it
@@ -87,19 +88,6 @@ struct JSONGrammarTests {
             }
         }
         #expect(parsed > 0)
-    }
-}
-
-/// A small deterministic generator, so a failing fuzz case can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

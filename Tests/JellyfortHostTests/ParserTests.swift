@@ -290,13 +290,7 @@ struct ParserTests {
         ])
         #expect(shared.containers.first?.image == "docker.io/jellyfin/jellyfin")
         #expect(shared.containers.first?.user == "1000:1000")
-        var bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
-        var previous = "a"
-        for name in ["b", "c", "d", "e", "f", "g", "h", "i"] {
-            bomb += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]\n"
-            previous = name
-        }
-        bomb += "services:\n  jellyfin:\n    image: jellyfin/jellyfin\n    environment: *\(previous)\n"
+        let bomb = HostileInput.yamlAliasBomb
         let started = ContinuousClock.now
         let refused = try read(["docker-compose.yml": bomb])
         #expect(ContinuousClock.now - started < .seconds(2))

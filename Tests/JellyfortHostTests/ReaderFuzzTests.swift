@@ -13,18 +13,6 @@ import Testing
 /// The generator is seeded: a failure names its case, and the same seed makes it again.
 @Suite("deployment readers under fuzzing", .serialized)
 struct ReaderFuzzTests {
-    /// SplitMix64: small, fast, and the same sequence on every machine.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(bound, 1))) }
-    }
 
     /// Seeds: every file of a generated bundle, and files written the way people write them.
     static func seeds() throws -> [(name: String, bytes: [UInt8])] {
@@ -69,7 +57,7 @@ struct ReaderFuzzTests {
     }
 
     /// One mutation of `seed`, chosen by `random`; the big ones are rarer, to keep the run short.
-    static func mutate(_ seed: [UInt8], name: String, _ random: inout Random) -> (String, [UInt8]) {
+    static func mutate(_ seed: [UInt8], name: String, _ random: inout SplitMix) -> (String, [UInt8]) {
         var bytes = seed
         switch random.below(12) {
         case 0...3:
@@ -106,14 +94,7 @@ struct ReaderFuzzTests {
                 Array(String(repeating: open, count: depth).utf8) + Array(String(repeating: close, count: depth).utf8)
             )
         case 10:
-            var yaml = "a: &a [x, x, x, x, x, x, x, x, x]\n"
-            var previous = "a"
-            for name in ["b", "c", "d", "e", "f", "g", "h", "i"] {
-                yaml += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]\n"
-                previous = name
-            }
-            yaml += "services:\n  jellyfin:\n    image: jellyfin/jellyfin\n    environment: *\(previous)\n"
-            return ("an alias bomb", Array(yaml.utf8))
+            return ("an alias bomb", Array(HostileInput.yamlAliasBomb.utf8))
         default:
             let regex = ["^(.*.*.*)*QQ<HOST>$", "^(a|a|.)*(a|.)*Z <ADDR>$", "(\\S+\\s*)*X<HOST>"][random.below(3)]
             return ("a catastrophic failregex", Array("[Definition]\nfailregex = \(regex)\n".utf8))
@@ -131,7 +112,7 @@ struct ReaderFuzzTests {
         let folder = temporaryDirectory("fuzz")
         defer { try? FileManager.default.removeItem(at: folder) }
         let seeds = try Self.seeds()
-        var random = Random(state: 20_261_130)
+        var random = SplitMix(seed: 20_261_130)
         let before = Self.residentMegabytes()
         var slowest: (Duration, String) = (.zero, "")
         var cases = 0
