@@ -11,8 +11,8 @@ enum CaddyAdapt {
     static let outputLimit = 16 << 20
 
     enum Reading: Equatable {
-        /// Caddy read it: the host names of its routes and the upstreams it dials.
-        case read(hosts: Set<String>, dials: Set<String>)
+        /// Caddy read it: the host names of its routes, the upstreams it dials, and the whole JSON.
+        case read(hosts: Set<String>, dials: Set<String>, json: JSONValue)
         /// Caddy refused it, with its first line of error.
         case refused(String)
         /// No Caddy here, or it did not answer in time: nothing to compare with.
@@ -73,7 +73,7 @@ enum CaddyAdapt {
                 pending += list
             }
         }
-        return .read(hosts: hosts, dials: dials)
+        return .read(hosts: hosts, dials: dials, json: json)
     }
 
     /// The host name of a site address as Caddy routes on it (scheme and port dropped).

@@ -191,6 +191,8 @@ enum CaddyfileParser {
         var paths: [String: [String]] = [:]
         /// `@name not header_regexp [name] CF-Connecting-IP PATTERN`: the viewers behind a CDN.
         var notForwarded: [String: String] = [:]
+        /// The paths of the last `handle PATH {` opened: what a `respond` inside it answers for.
+        var handlePaths: [String] = []
     }
 
     static func apply(
@@ -223,6 +225,11 @@ enum CaddyfileParser {
                 site.blocksMetrics = true
             }
             if arguments.first?.hasPrefix("/metrics") == true { site.blocksMetrics = true }
+        case ("site", "handle"), ("site", "handle_path"), ("site", "route"):
+            matchers.handlePaths = arguments.filter { $0.hasPrefix("/") }
+        case ("handle", "respond"), ("handle_path", "respond"), ("route", "respond"), ("handle", "abort"), ("route", "abort"):
+            let status = arguments.compactMap { Int($0) }.first ?? (directive == "abort" ? 444 : 200)
+            if status >= 400, matchers.handlePaths.contains(where: { $0.hasPrefix("/metrics") }) { site.blocksMetrics = true }
         case ("site", "tls"):
             if arguments.first == "off" { site.tlsOff = true }
             // tls CERT KEY, tls internal, or tls EMAIL: the site has a certificate of its own.

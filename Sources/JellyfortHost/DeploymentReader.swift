@@ -154,7 +154,7 @@ public struct DeploymentReader: Sendable {
             switch CaddyAdapt.read(path) {
             case .refused(let reason):
                 for index in sites.indices { sites[index].notUnderstood.append("caddy adapt refuses this file (\(reason))") }
-            case .read(let hosts, let dials):
+            case .read(let hosts, let dials, let json):
                 let ours = Set(sites.flatMap(\.addresses).compactMap(CaddyAdapt.hostName).filter { !$0.contains("{$") })
                 let upstreams = Set(sites.flatMap(\.upstreams))
                 if ours != hosts || upstreams != dials {
@@ -162,6 +162,19 @@ public struct DeploymentReader: Sendable {
                         sites[index].notUnderstood.append(
                             "Caddy reads other sites or upstreams in it (\(hosts.sorted().joined(separator: ", ")); "
                                 + "\(dials.sorted().joined(separator: ", "))) than Jellyfort does, so Jellyfort's reading is not trusted")
+                    }
+                } else {
+                    // Caddy's own structure is preferred; the Caddyfile reading gives it its lines.
+                    sites = CaddyJSONReader.sites(json, path: path).map { site in
+                        var site = site
+                        let names = Set(site.addresses.compactMap(CaddyAdapt.hostName))
+                        if let twin = sites.first(where: { Set($0.addresses.compactMap(CaddyAdapt.hostName)) == names }) {
+                            site.location = twin.location
+                            site.notUnderstood = twin.notUnderstood
+                        } else {
+                            site.location = sites.first?.location ?? site.location
+                        }
+                        return site
                     }
                 }
             case .unavailable:

@@ -3,11 +3,11 @@ import JellyfortAudit
 import JellyfortBase
 import JellyfortCore
 import JellyfortDeploy
-import JellyfortHost
 import JellyfortTestSupport
 import Testing
 
 @testable import JellyfortControls
+@testable import JellyfortHost
 
 /// The corpus of realistic deployment files (`Tests/Fixtures/corpus`): every case audited as
 /// `audit --deployment CASE` does, each host control's status exactly as reviewed in
@@ -145,5 +145,76 @@ struct DeploymentCorpusTests {
             #expect(Set(sites.flatMap(\.upstreams)) == dials, "\(path): upstreams \(sites.flatMap(\.upstreams)) vs \(dials.sorted())")
             #expect(sites.allSatisfy { $0.notUnderstood.isEmpty }, "\(path): Caddy reads it whole, Jellyfort did not")
         }
+    }
+
+    /// The facts of a site that the controls read, normalised for comparison.
+    struct Essence: Equatable, CustomStringConvertible {
+        var names: Set<String>
+        var upstreams: Set<String>
+        var headersSet: Set<String>
+        var headersRemoved: Set<String>
+        var blocksMetrics: Bool
+        var logsAccess: Bool
+        var redacted: Set<String>
+        var allowed: Set<String>
+        var viewers: [String]
+        var trusted: Set<String>
+        var aborts: Bool
+        var plain: Bool
+
+        init(_ site: ProxySiteFacts) {
+            names = Set(site.addresses.compactMap(CaddyAdapt.hostName))
+            upstreams = Set(site.upstreams)
+            headersSet = Set(site.responseHeadersSet.map { $0.lowercased() })
+            headersRemoved = Set(site.responseHeadersRemoved.map { $0.lowercased() })
+            blocksMetrics = site.blocksMetrics
+            logsAccess = site.logsAccess
+            redacted = Set(site.redactedQueryParameters)
+            allowed = Set(site.allowedSources)
+            viewers = site.forwardedViewerPatterns
+            trusted = Set(site.trustedProxies)
+            aborts = site.aborts
+            plain =
+                site.tlsOff
+                || site.addresses.contains {
+                    $0.hasPrefix("http://") || $0.hasSuffix(":80") || ($0.hasPrefix(":") && $0 != ":443" && !site.hasOwnCertificate)
+                }
+        }
+
+        var description: String {
+            "\(names.sorted()) up \(upstreams.sorted()) set \(headersSet.sorted()) del \(headersRemoved.sorted()) metrics \(blocksMetrics) "
+                + "log \(logsAccess) redacted \(redacted.sorted()) allowed \(allowed.sorted()) viewers \(viewers) trusted \(trusted.sorted()) "
+                + "aborts \(aborts) plain \(plain)"
+        }
+    }
+
+    @Test("Caddy's JSON (preferred when Caddy is installed) and the Caddyfile reader give the same facts for every Caddyfile")
+    func bothReadersAgree() async throws {
+        let bundles = temporaryDirectory("agree-bundles")
+        defer { try? FileManager.default.removeItem(at: bundles) }
+        var files = try Self.caddyfiles()
+        for (index, cdn) in [false, true].enumerated() {
+            let spec = try DeploymentSpec(
+                domain: "reels-7f3k.example.org", mediaPath: "/srv/media", configPath: "/srv/jf/config", cachePath: "/srv/jf/cache",
+                allow: ["198.51.100.0/24"].compactMap(IPNetwork.init), lan: ["192.168.1.0/24"].compactMap(IPNetwork.init),
+                cdn: cdn ? try CDNRanges.bundled("cloudflare") : nil, owner: DeploymentOwner(name: "mira", home: "/home/mira"))
+            let folder = bundles.appendingPathComponent("\(index)")
+            _ = try DeploymentBundle(spec).write(to: folder, force: false)
+            files.append(folder.appendingPathComponent("Caddyfile").path)
+        }
+        var compared = 0
+        for path in files {
+            guard case .read(_, _, let json) = CaddyAdapt.read(path) else { continue }
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let ours = CaddyfileParser.parse(text, path: path).map(Essence.init)
+            let caddys = CaddyJSONReader.sites(json, path: path).map(Essence.init)
+            #expect(ours.count == caddys.count, "\(path): \(ours.count) sites read from the Caddyfile, \(caddys.count) from Caddy's JSON")
+            for site in ours {
+                let twin = caddys.first { $0.names == site.names }
+                #expect(twin == site, "\(path):\n  Caddyfile: \(site)\n  Caddy:     \(twin.map(\.description) ?? "missing")")
+            }
+            compared += 1
+        }
+        #expect(compared >= 8, "Caddy read \(compared) of \(files.count) files")
     }
 }
