@@ -40,6 +40,7 @@ enum ComposeParser {
             flags.facts.privileged = service["privileged"] as? Bool ?? false
             flags.facts.network = service["network_mode"] as? String
             flags.facts.pidHost = (service["pid"] as? String) == "host"
+            flags.facts.ipcHost = (service["ipc"] as? String) == "host"
             for capability in service["cap_add"] as? [String] ?? [] { flags.capabilityAdd(capability) }
             for capability in service["cap_drop"] as? [String] ?? [] { flags.capabilityDrop(capability) }
             for option in service["security_opt"] as? [String] ?? [] { flags.securityOption(option) }

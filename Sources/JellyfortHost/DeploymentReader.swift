@@ -28,15 +28,29 @@ public struct DeploymentReader: Sendable {
             }
         }
         var pods: [String: [ContainerFacts.Publish]] = [:]
+        var images: [String: String] = [:]
         for (path, explicit) in files.prefix(Self.maximumFiles) {
-            if path.lowercased().hasSuffix(".pod"), let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let lowered = path.lowercased()
+            if lowered.hasSuffix(".pod") || lowered.hasSuffix(".image"), let text = try? String(contentsOfFile: path, encoding: .utf8),
                 text.utf8.count <= Self.maximumFileSize
             {
-                pods[URL(fileURLWithPath: path).lastPathComponent] = QuadletPodParser.publishes(text, path: path)
+                let name = URL(fileURLWithPath: path).lastPathComponent
+                if lowered.hasSuffix(".pod") {
+                    pods[name] = QuadletPodParser.publishes(text, path: path)
+                } else if let image = INIFile(text).entries.last(where: { $0.section == "Image" && $0.key == "Image" })?.value {
+                    images[name] = image
+                }
                 view.files.append(path)
                 continue
             }
             readFile(path, explicit: explicit, into: &view)
+        }
+        // A container whose image is a Quadlet .image unit that was given runs that unit's image.
+        for index in view.containers.indices {
+            if let unit = view.containers[index].imageElsewhere, let image = images[unit] {
+                view.containers[index].image = image
+                view.containers[index].imageElsewhere = nil
+            }
         }
         // A container in a pod publishes what its pod publishes, when the pod's unit was given.
         for index in view.containers.indices {

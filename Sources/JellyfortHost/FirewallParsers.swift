@@ -163,6 +163,7 @@ final class FirewalldZoneParser: NSObject, XMLParserDelegate {
     private var depth = 0
     private var error: String?
     private var forwardedToJellyfin = false
+    private var zoneSources: [String] = []
 
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
         error = error ?? "\(Self.reason(parseError)) at line \(parser.lineNumber), column \(parser.columnNumber)"
@@ -208,9 +209,10 @@ final class FirewalldZoneParser: NSObject, XMLParserDelegate {
         let closes =
             delegate.rules.contains { ["8096", "8920"].contains($0.port ?? "") && ($0.action == "reject" || $0.action == "drop") }
             || !jellyfinOpen
+        // https opened in a zone bound to sources is open to those sources, not to everyone.
+        let sources: [String]? = httpsOpen ? (delegate.zoneSources.isEmpty ? nil : delegate.zoneSources + accepted) : accepted
         return FirewallFacts(
-            kind: .firewalld, location: FileLocation(path: path, line: nil), sourcesFor443: httpsOpen ? nil : accepted,
-            closesJellyfinPorts: closes)
+            kind: .firewalld, location: FileLocation(path: path, line: nil), sourcesFor443: sources, closesJellyfinPorts: closes)
     }
 
     func parser(
@@ -225,6 +227,8 @@ final class FirewalldZoneParser: NSObject, XMLParserDelegate {
             inRule = true
             rule = (nil, nil, nil, nil)
         case "source" where inRule: rule.source = attributes["address"]
+        // A zone bound to sources applies to those sources only.
+        case "source": if let address = attributes["address"] { zoneSources.append(address) }
         case "forward-port":
             if ["8096", "8920"].contains(attributes["to-port"] ?? attributes["port"] ?? "") { forwardedToJellyfin = true }
         case "accept", "reject", "drop": if inRule { rule.action = name }

@@ -203,6 +203,7 @@ enum RunCommandParser {
             case ("--cap-drop", let v?): flags.capabilityDrop(v)
             case ("--device", let v?): flags.facts.devices.append(String(v.split(separator: ":").first ?? ""))
             case ("--pid", let v?): flags.facts.pidHost = v == "host"
+            case ("--ipc", let v?): flags.facts.ipcHost = v == "host"
             default: break
             }
         }

@@ -173,6 +173,7 @@ struct ConstructTests {
         #expect(await allowList("20-nftables-policy-drop", ["198.51.100.0/24"])?.status == .fail, "203.0.113.7 is beyond the declared list")
         #expect(await allowList("34-nftables-open-jellyfin", ["198.51.100.0/24"])?.status == .fail)
         #expect(await allowList("35-firewalld-rich-rules", ["198.51.100.0/24"])?.status == .pass)
+        #expect(await allowList("43-firewalld-source-zone", ["198.51.100.0/24"])?.status == .pass, "a zone bound to its sources")
         let view = DeploymentReader().read([corpus.appendingPathComponent("20-nftables-policy-drop").path])
         #expect(view.firewalls.first?.closesJellyfinPorts == true, "policy drop and no accept for 8096")
         let open = DeploymentReader().read([corpus.appendingPathComponent("34-nftables-open-jellyfin").path])
@@ -194,5 +195,16 @@ struct ConstructTests {
         #expect(tls.status == .unknown, "\(tls.summary)")
         #expect(tls.summary.contains("caddy adapt refuses this file"), "\(tls.summary)")
         #expect(tls.summary.contains("frobnicate"), "Caddy's own reason is passed on: \(tls.summary)")
+    }
+
+    @Test("Quadlet .image and .network units: the image unit's reference is read when given; a .network is a bridge")
+    func quadletUnits() async throws {
+        let corpus = fixturesFolder.appendingPathComponent("corpus/41-quadlet-units")
+        let view = DeploymentReader().read([corpus.path])
+        #expect(view.containers.first?.image == "docker.io/jellyfin/jellyfin:latest")
+        #expect(view.containers.first?.imageElsewhere == nil)
+        #expect(view.containers.first?.network == "bridge:media.network")
+        let alone = DeploymentReader().read([corpus.appendingPathComponent("jellyfin.container").path])
+        #expect(alone.containers.first?.imageElsewhere == "jellyfin.image")
     }
 }

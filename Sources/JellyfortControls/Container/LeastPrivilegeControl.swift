@@ -39,6 +39,7 @@ struct LeastPrivilegeControl: Control {
                 }
                 if container.network == "host" { findings.append(.at(at, "shares the host's network namespace")) }
                 if container.pidHost { findings.append(.at(at, "shares the host's PID namespace")) }
+                if container.ipcHost { findings.append(.at(at, "shares the host's IPC namespace")) }
             }
             guard findings.isEmpty else {
                 return .fail("the container has \(plural(findings.count, "extra privilege"))", findings: findings)

@@ -100,6 +100,8 @@ public struct ContainerFacts: Sendable, Codable, Equatable {
     public var portsElsewhere: String?
     /// A Quadlet `.image` or `.build` unit that holds the real image reference.
     public var imageElsewhere: String?
+    /// `--ipc host`: the container shares the host's IPC namespace.
+    public var ipcHost = false
 
     public init(
         source: Source, location: FileLocation, engine: String = "podman", rootfulEngine: Bool = false, image: String? = nil,
