@@ -18,6 +18,7 @@ enum NFTablesParser {
         var inputPolicyDrop = false
         var open443 = false
         var opensJellyfinPort = false
+        var openToEveryone: [String] = []
         var firstLine: Int?
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
@@ -43,6 +44,9 @@ enum NFTablesParser {
             if jellyfinPort, line.hasSuffix("drop") || line.hasSuffix("reject") { closes = true }
             if jellyfinPort, line.hasSuffix("accept") { opensJellyfinPort = true }
             if mentions443, line.hasSuffix("accept"), !line.contains("saddr") { open443 = true }
+            if line.hasSuffix("accept"), !line.contains("saddr"), !line.contains("iif"), !line.contains("ct state") {
+                openToEveryone += ports
+            }
             if mentions443, line.hasSuffix("accept"),
                 let range = line.range(of: #"saddr (@[A-Za-z0-9_]+|\{[^}]*\}|[0-9a-fA-F.:/]+)"#, options: .regularExpression)
             {
@@ -62,7 +66,7 @@ enum NFTablesParser {
         if inputPolicyDrop, !opensJellyfinPort { closes = true }
         return FirewallFacts(
             kind: .nftables, location: FileLocation(path: path, line: firstLine), sourcesFor443: restricts443 ? (sources ?? []) : nil,
-            closesJellyfinPorts: closes)
+            closesJellyfinPorts: closes, openToEveryone: openToEveryone, dropsByDefault: inputPolicyDrop)
     }
 
     /// Jellyfin's own HTTP and HTTPS ports: open on the firewall, they bypass the proxy.
@@ -164,6 +168,8 @@ final class FirewalldZoneParser: NSObject, XMLParserDelegate {
     private var error: String?
     private var forwardedToJellyfin = false
     private var zoneSources: [String] = []
+    private var forwardedPorts: [String] = []
+    private var target: String?
 
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
         error = error ?? "\(Self.reason(parseError)) at line \(parser.lineNumber), column \(parser.columnNumber)"
@@ -211,8 +217,16 @@ final class FirewalldZoneParser: NSObject, XMLParserDelegate {
             || !jellyfinOpen
         // https opened in a zone bound to sources is open to those sources, not to everyone.
         let sources: [String]? = httpsOpen ? (delegate.zoneSources.isEmpty ? nil : delegate.zoneSources + accepted) : accepted
+        // A zone without sources applies to everyone; it rejects what it does not list unless its target accepts.
+        let servicePorts: [String: [String]] = ["http": ["80"], "https": ["443"], "jellyfin": ["8096", "8920"]]
+        let open =
+            delegate.zoneSources.isEmpty
+            ? delegate.ports.map { String($0.split(separator: "/").first ?? "") } + delegate.services.flatMap { servicePorts[$0] ?? [] }
+                + delegate.forwardedPorts
+            : []
         return FirewallFacts(
-            kind: .firewalld, location: FileLocation(path: path, line: nil), sourcesFor443: sources, closesJellyfinPorts: closes)
+            kind: .firewalld, location: FileLocation(path: path, line: nil), sourcesFor443: sources, closesJellyfinPorts: closes,
+            openToEveryone: open, dropsByDefault: delegate.target?.uppercased() != "ACCEPT")
     }
 
     func parser(
@@ -231,6 +245,8 @@ final class FirewalldZoneParser: NSObject, XMLParserDelegate {
         case "source": if let address = attributes["address"] { zoneSources.append(address) }
         case "forward-port":
             if ["8096", "8920"].contains(attributes["to-port"] ?? attributes["port"] ?? "") { forwardedToJellyfin = true }
+            if let port = attributes["port"] { forwardedPorts.append(port) }
+        case "zone": target = attributes["target"]
         case "accept", "reject", "drop": if inRule { rule.action = name }
         default: break
         }

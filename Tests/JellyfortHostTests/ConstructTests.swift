@@ -207,4 +207,32 @@ struct ConstructTests {
         let alone = DeploymentReader().read([corpus.appendingPathComponent("jellyfin.container").path])
         #expect(alone.containers.first?.imageElsewhere == "jellyfin.image")
     }
+
+    @Test("an allow-list on 443 with Jellyfin's own port open to everyone in the same firewall is not enforced")
+    func aroundTheAllowList() async throws {
+        let folder = temporaryDirectory("around")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "#!/bin/sh\npodman run -d --network pasta -p 8096:8096 -v /srv/media:/media:ro docker.io/jellyfin/jellyfin\n"
+            .write(to: folder.appendingPathComponent("jellyfin.sh"), atomically: true, encoding: .utf8)
+        try """
+        table inet filter {
+          chain input {
+            type filter hook input priority 0; policy drop;
+            tcp dport 443 ip saddr { 198.51.100.0/24 } accept
+            tcp dport 8096 accept
+          }
+        }
+        """.write(to: folder.appendingPathComponent("rules.nft"), atomically: true, encoding: .utf8)
+        let run = await AuditRunner().run(
+            client: nil, settings: AuditSettings(allowList: ["198.51.100.0/24"], deploymentPaths: [folder.path]))
+        let result = try #require(run.report.controls.first { $0.id == "network.ip-allowlist" })
+        #expect(result.status == .fail, "\(result.summary)")
+        #expect(result.summary.contains("8096"))
+        // Published on loopback only, the same rule opens nothing that leads to Jellyfin.
+        try "#!/bin/sh\npodman run -d --network pasta -p 127.0.0.1:8096:8096 -v /srv/media:/media:ro docker.io/jellyfin/jellyfin\n"
+            .write(to: folder.appendingPathComponent("jellyfin.sh"), atomically: true, encoding: .utf8)
+        let loopback = await AuditRunner().run(
+            client: nil, settings: AuditSettings(allowList: ["198.51.100.0/24"], deploymentPaths: [folder.path]))
+        #expect(loopback.report.controls.first { $0.id == "network.ip-allowlist" }?.status == .pass)
+    }
 }

@@ -43,6 +43,19 @@ struct IPAllowListControl: Control {
                             closesJellyfinPorts: true)
                     ]
                 }, settings: { $0.allowList = ["198.51.100.0/24"] })),
+        ControlExample(
+            "443 restricted, but Jellyfin's own port open to everyone", .fail,
+            Sample.deployment(
+                {
+                    $0.containers = [
+                        Sample.container { $0.publishes = [.init(hostIP: nil, hostPort: "8096", containerPort: "8096", line: 17)] }
+                    ]
+                    $0.firewalls = [
+                        FirewallFacts(
+                            kind: .nftables, location: FileLocation(path: "rules.nft", line: 4), sourcesFor443: ["198.51.100.0/24"],
+                            closesJellyfinPorts: false, openToEveryone: ["8096"], dropsByDefault: true)
+                    ]
+                }, settings: { $0.allowList = ["198.51.100.0/24"] })),
         ControlExample("declared, firewall open to all", .fail, Sample.deployment(settings: { $0.allowList = ["198.51.100.0/24"] })),
         ControlExample(
             "firewall allows more than declared", .fail,
@@ -80,6 +93,21 @@ struct IPAllowListControl: Control {
         return .pass("behind the CDN, the proxy lets only the declared viewers through, matched on the address the CDN forwards")
     }
 
+    /// The host ports that lead to Jellyfin: those published for 8096/8920 on an address other
+    /// than loopback, or 8096 and 8920 themselves when no container definition says.
+    static func jellyfinHostPorts(_ host: HostView) -> [String] {
+        guard !host.containers.isEmpty else { return ["8096", "8920"] }
+        var ports: [String] = []
+        for container in host.containers {
+            if container.network == "host" { ports += ["8096", "8920"] }
+            for publish in container.publishes where ["8096", "8920"].contains(publish.containerPort) {
+                let address = publish.hostIP ?? ""
+                if !(IPAddress(address)?.isLoopback ?? (address == "localhost")) { ports.append(publish.hostPort) }
+            }
+        }
+        return Array(Set(ports)).sorted()
+    }
+
     static func evaluate(_ evidence: Evidence) -> Verdict {
         let declared = evidence.settings.allowList.compactMap(IPNetwork.init)
         guard !declared.isEmpty else {
@@ -105,6 +133,21 @@ struct IPAllowListControl: Control {
                     findings: sources.locations.map {
                         .at($0, "allows more than --allow declares", ["allowed": JSONValue(allowed.map(\.description))])
                     })
+            }
+            // The allow-list on 443 means nothing if Jellyfin's own port is open to everyone beside it.
+            let exposed = jellyfinHostPorts(host)
+            for firewall in host.firewalls {
+                guard let open = firewall.openToEveryone else { continue }
+                let reachable = exposed.filter { open.contains($0) || (!firewall.dropsByDefault && !firewall.closesJellyfinPorts) }
+                if !reachable.isEmpty {
+                    return .fail(
+                        "port \(reachable.joined(separator: ", ")) reaches Jellyfin from everyone, around the allow-list on 443",
+                        findings: [
+                            .at(
+                                firewall.location, "\(reachable.joined(separator: ", ")) is open to any source",
+                                ["ports": JSONValue(reachable)])
+                        ])
+                }
             }
             return .pass("the firewall or proxy lets only the declared addresses reach 443")
         }

@@ -199,12 +199,21 @@ public struct FirewallFacts: Sendable, Codable, Equatable {
     public var sourcesFor443: [String]?
     /// Jellyfin's own ports are dropped or rejected.
     public var closesJellyfinPorts: Bool
+    /// Ports accepted from any source; nil when the reader cannot tell.
+    public var openToEveryone: [String]?
+    /// What is not accepted is dropped (nftables `policy drop`, a firewalld zone's default).
+    public var dropsByDefault: Bool
 
-    public init(kind: Kind, location: FileLocation, sourcesFor443: [String]?, closesJellyfinPorts: Bool) {
+    public init(
+        kind: Kind, location: FileLocation, sourcesFor443: [String]?, closesJellyfinPorts: Bool, openToEveryone: [String]? = nil,
+        dropsByDefault: Bool = false
+    ) {
         self.kind = kind
         self.location = location
         self.sourcesFor443 = sourcesFor443
         self.closesJellyfinPorts = closesJellyfinPorts
+        self.openToEveryone = openToEveryone
+        self.dropsByDefault = dropsByDefault
     }
 }
 
