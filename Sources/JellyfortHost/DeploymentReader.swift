@@ -7,6 +7,39 @@ import JellyfortCore
 public struct DeploymentReader: Sendable {
     public static let maximumFileSize = 1_048_576
     public static let maximumFiles = 2_000
+    public static let maximumLineLength = 65_536
+
+    /// The number of the first line longer than `maximumLineLength`, in one pass over the bytes.
+    static func firstLongLine(_ data: Data) -> Int? {
+        var line = 1
+        var length = 0
+        for byte in data {
+            if byte == 10 {
+                line += 1
+                length = 0
+            } else {
+                length += 1
+                if length > maximumLineLength { return line }
+            }
+        }
+        return nil
+    }
+
+    /// JSON by name or by its first characters (`[Container]` is an INI section, not a JSON array).
+    static func looksLikeJSON(_ data: Data, name: String) -> Bool {
+        if name.lowercased().hasSuffix(".json") || data.first == UInt8(ascii: "{") { return true }
+        guard data.first == UInt8(ascii: "[") else { return false }
+        let next = data.dropFirst().first { ![UInt8(ascii: " "), 9, 10, 13].contains($0) }
+        return next.map { "{[\"]-0123456789".utf8.contains($0) } ?? true
+    }
+
+    /// A name a deployment file would have, so that a file found in a folder is reported only then.
+    static func looksLikeDeploymentFile(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return ["caddyfile", ".container", ".pod", ".image", ".yml", ".yaml", ".nft", ".conf", ".local", ".xml", ".sh"].contains {
+            lowered.hasSuffix($0)
+        }
+    }
 
     public init() {}
 
@@ -127,6 +160,16 @@ public struct DeploymentReader: Sendable {
         // systemd, the shell, Caddy and fail2ban all accept Windows line endings; so do we.
         let text = raw.contains("\r\n") ? raw.replacingOccurrences(of: "\r\n", with: "\n") : raw
         let name = URL(fileURLWithPath: path).lastPathComponent
+        // Deployment files have short lines; JSON (nft -j, podman inspect) may be one long line
+        // and goes to a parser that is linear anyway.
+        if !Self.looksLikeJSON(data, name: name), let long = Self.firstLongLine(data) {
+            if explicit || Self.looksLikeDeploymentFile(name) {
+                view.problems.append(
+                    FileProblem(
+                        path, "line \(long) is longer than \(Self.maximumLineLength / 1024) KiB; not a deployment file Jellyfort reads"))
+            }
+            return
+        }
         do {
             if try recognise(name: name, text: text, data: data, path: path, into: &view) {
                 view.files.append(path)

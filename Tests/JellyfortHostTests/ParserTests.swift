@@ -345,4 +345,18 @@ struct ParserTests {
         let without = try read(["Caddyfile": "{$DOMAIN} {\n\treverse_proxy 127.0.0.1:8096\n}\n"])
         #expect(without.proxies.first?.notUnderstood.isEmpty == false)
     }
+
+    @Test("a line over 64 KiB in a text file is refused at once, naming the line; JSON may be one long line")
+    func longLines() throws {
+        let long = try read([
+            "jellyfin.container": "[Container]\nImage=docker.io/jellyfin/jellyfin\nPodmanArgs=" + String(repeating: "x", count: 70_000)
+                + "\n"
+        ])
+        #expect(long.containers.isEmpty)
+        #expect(long.problems.contains { $0.description.contains("line 3 is longer than 64 KiB") }, "\(long.problems)")
+        let json =
+            "[{\"Config\":{\"Image\":\"docker.io/jellyfin/jellyfin\",\"Env\":[\"" + String(repeating: "A", count: 70_000)
+            + "\"]},\"HostConfig\":{}}]"
+        #expect(try read(["inspect.json": json]).containers.count == 1)
+    }
 }
