@@ -55,7 +55,7 @@ extension Jellyfort {
                 "Deployment files or folders (Quadlet, run script, compose, Caddyfile, firewall rules). Repeatable.", valueName: "path"))
         var deployment: [String] = []
 
-        @Flag(help: "Run black-box network probes against the server (TLS, ports, headers).")
+        @Flag(help: "Black-box network checks from outside (TLS, ports, headers): not in this version yet; it says so and goes on.")
         var probe = false
 
         @Option(name: .customLong("lan-cidr"), help: ArgumentHelp("Your real LAN, e.g. 192.168.1.0/24. Repeatable.", valueName: "cidr"))
