@@ -95,23 +95,28 @@ struct DeploymentCorpusTests {
         return corpus
     }
 
-    @Test(
-        "caddy adapt, Caddy's own parser, agrees with Jellyfort's reading of every Caddyfile (hosts and upstreams); where it refuses a file, Jellyfort does not judge it"
-    )
-    func caddyAdaptAgrees() async throws {
-        // The corpus's, and the ones deploy writes (with an allow-list, and behind a CDN).
-        let bundles = temporaryDirectory("adapt-bundles")
-        defer { try? FileManager.default.removeItem(at: bundles) }
-        var files = try Self.caddyfiles()
+    /// The corpus's Caddyfiles and the ones deploy writes into `folder` (with an allow-list, and behind a CDN).
+    static func caddyfiles(withBundlesIn folder: URL) throws -> [String] {
+        var files = try caddyfiles()
         for (index, cdn) in [false, true].enumerated() {
             let spec = try DeploymentSpec(
                 domain: "reels-7f3k.example.org", mediaPath: "/srv/media", configPath: "/srv/jf/config", cachePath: "/srv/jf/cache",
                 allow: ["198.51.100.0/24"].compactMap(IPNetwork.init), lan: ["192.168.1.0/24"].compactMap(IPNetwork.init),
                 cdn: cdn ? try CDNRanges.bundled("cloudflare") : nil, owner: DeploymentOwner(name: "mira", home: "/home/mira"))
-            let folder = bundles.appendingPathComponent("\(index)")
-            _ = try DeploymentBundle(spec).write(to: folder, force: false)
-            files.append(folder.appendingPathComponent("Caddyfile").path)
+            let bundle = folder.appendingPathComponent("\(index)")
+            _ = try DeploymentBundle(spec).write(to: bundle, force: false)
+            files.append(bundle.appendingPathComponent("Caddyfile").path)
         }
+        return files
+    }
+
+    @Test(
+        "caddy adapt, Caddy's own parser, agrees with Jellyfort's reading of every Caddyfile (hosts and upstreams); where it refuses a file, Jellyfort does not judge it"
+    )
+    func caddyAdaptAgrees() async throws {
+        let bundles = temporaryDirectory("adapt-bundles")
+        defer { try? FileManager.default.removeItem(at: bundles) }
+        let files = try Self.caddyfiles(withBundlesIn: bundles)
         #expect(files.count >= 10)
         for path in files {
             let adapted = try await runTool("caddy", package: "caddy", ["adapt", "--config", path, "--adapter", "caddyfile"])
@@ -192,16 +197,7 @@ struct DeploymentCorpusTests {
     func bothReadersAgree() async throws {
         let bundles = temporaryDirectory("agree-bundles")
         defer { try? FileManager.default.removeItem(at: bundles) }
-        var files = try Self.caddyfiles()
-        for (index, cdn) in [false, true].enumerated() {
-            let spec = try DeploymentSpec(
-                domain: "reels-7f3k.example.org", mediaPath: "/srv/media", configPath: "/srv/jf/config", cachePath: "/srv/jf/cache",
-                allow: ["198.51.100.0/24"].compactMap(IPNetwork.init), lan: ["192.168.1.0/24"].compactMap(IPNetwork.init),
-                cdn: cdn ? try CDNRanges.bundled("cloudflare") : nil, owner: DeploymentOwner(name: "mira", home: "/home/mira"))
-            let folder = bundles.appendingPathComponent("\(index)")
-            _ = try DeploymentBundle(spec).write(to: folder, force: false)
-            files.append(folder.appendingPathComponent("Caddyfile").path)
-        }
+        let files = try Self.caddyfiles(withBundlesIn: bundles)
         var compared = 0
         for path in files {
             guard case .read(_, _, let json) = CaddyAdapt.read(path) else { continue }
