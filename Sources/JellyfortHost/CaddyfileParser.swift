@@ -87,8 +87,9 @@ enum CaddyfileParser {
             let opens = words.last?.text == "{"
             let arguments = words.dropFirst().map(\.text).filter { $0 != "{" }
             if context == ["global"], first == "auto_https", arguments.first == "off" { automaticHTTPSOff = true }
-            if context.first == "site", current != nil {
-                apply(first, arguments, context: context, to: &current!, matchers: &matchers)
+            if context.first == "site", var site = current {
+                apply(first, arguments, context: context, to: &site, matchers: &matchers)
+                current = site
             }
             if opens {
                 depth += 1
