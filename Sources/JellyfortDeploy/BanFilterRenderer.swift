@@ -2,11 +2,8 @@ import JellyfortBase
 
 /// fail2ban filter and jail, and a CrowdSec acquisition file, for Jellyfin's deny lines.
 public enum BanFilterRenderer {
-    /// Matches all five deny messages of `UserManager` in both sinks (quoted file lines, unquoted
-    /// console/journald lines), IPv4 and IPv6, and never the success line. The greedy `.*` and
-    /// the `$` take the last `(IP: …)` of the line: the real address, not one typed into a user name.
-    public static let failRegex =
-        #"^\s*\[[A-Z]{3}\] \[\d+\] Jellyfin\.Server\.Implementations\.Users\.UserManager: Authentication request (?:without username |for .+ )(?:has been denied|forbidden:|is not allowed).*\(IP: "?<ADDR>"?\)\.$"#
+    /// The one expression for Jellyfin's deny lines (`JellyfinDenyLines`).
+    public static let failRegex = JellyfinDenyLines.failRegex
 
     static func filter() -> String {
         """

@@ -34,10 +34,7 @@ extension Sample {
 
     static let catchAll = ProxySiteFacts(location: FileLocation(path: "Caddyfile", line: 50), addresses: ["https://"], aborts: true)
 
-    static func filter(
-        _ regex: String =
-            #"^\s*\[[A-Z]{3}\] \[\d+\] Jellyfin\.Server\.Implementations\.Users\.UserManager: Authentication request (?:without username |for .+ )(?:has been denied|forbidden:|is not allowed).*\(IP: "?<ADDR>"?\)\.$"#
-    ) -> BanFacts {
+    static func filter(_ regex: String = JellyfinDenyLines.failRegex) -> BanFacts {
         BanFacts(
             kind: .fail2banFilter, location: FileLocation(path: "fail2ban/filter.d/jellyfin.conf", line: 3), failRegexes: [regex],
             filterName: "jellyfin")
