@@ -106,7 +106,7 @@ struct HTMLRenderer {
                 document.querySelectorAll('.card').forEach(function(card){
                   card.classList.toggle('hidden', filter!=='all' && card.dataset.status!==filter);
                 });
-                document.querySelectorAll('h2').forEach(function(h){
+                document.querySelectorAll('#controls h2').forEach(function(h){
                   var n=h.nextElementSibling, any=false;
                   while(n && n.tagName!=='H2'){ if(n.classList.contains('card') && !n.classList.contains('hidden')) any=true; n=n.nextElementSibling; }
                   h.classList.toggle('hidden', !any);

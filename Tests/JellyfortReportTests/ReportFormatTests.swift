@@ -142,6 +142,13 @@ struct ReportFormatTests {
         #expect(all.contains("Score 11/100"))
         #expect(all.components(separatedBy: "<article class=\"card").count - 1 == 37)
         #expect(!all.contains("card fail hidden"))
+        // What was checked, the failures first, what was not checked last and grouped.
+        #expect(all.contains(#"<div id="coverage">Of what was checked:"#))
+        let fixFirst = try #require(all.range(of: #"<section class="first" id="fix-first"><h2>Fix these first</h2>"#))
+        let notChecked = try #require(all.range(of: "<h2>Not checked (\(report.summary.unknown))</h2>"))
+        #expect(fixFirst.lowerBound < notChecked.lowerBound)
+        #expect(all[fixFirst.upperBound...].prefix(400).contains("critical"), "the most severe failure comes first")
+        #expect(all[notChecked.upperBound...].contains(#"<p class="need">Give your deployment files (--deployment PATH)</p>"#))
 
         let failures = try await Chromium.dumpDOM("file://\(file.path)#fail")
         let hiddenCards = failures.components(separatedBy: " hidden\" data-status=").count - 1
