@@ -109,6 +109,11 @@ struct ReportFormatTests {
         #expect(text.contains("## 9. No admin access from outside the LAN"))
         #expect(text.contains("| FAIL | `admin.remote-access` | critical |"))
         #expect(text.contains("- `user:admin`: administrator with EnableRemoteAccess=true"))
+        let first = try #require(text.range(of: "## Fix these first"))
+        let notChecked = try #require(text.range(of: "## Not checked ("))
+        #expect(first.lowerBound < notChecked.lowerBound)
+        #expect(text[first.upperBound...].hasPrefix("\n\n1. `admin.remote-access` (critical)"), "\(text[first.upperBound...].prefix(120))")
+        #expect(text.contains("- Give your deployment files (--deployment PATH): `container.rootless`"))
     }
 
     @Test("text: summary line first, grouped by guide item, colour only when asked, fits the width")
