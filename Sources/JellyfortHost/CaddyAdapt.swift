@@ -11,8 +11,8 @@ enum CaddyAdapt {
     static let outputLimit = 16 << 20
 
     enum Reading: Equatable {
-        /// Caddy read it: the host names of its routes, the upstreams it dials, and the whole JSON.
-        case read(hosts: Set<String>, dials: Set<String>, json: JSONValue)
+        /// Caddy read it: its JSON configuration.
+        case read(JSONValue)
         /// Caddy refused it, with its first line of error.
         case refused(String)
         /// No Caddy here, or it did not answer in time: nothing to compare with.
@@ -59,21 +59,7 @@ enum CaddyAdapt {
             return .refused(Sanitized.terminal(String(line.prefix(200))))
         }
         guard collected.count <= outputLimit, let json = try? JSONParser.parse(Array(collected)) else { return .unavailable }
-        var hosts: Set<String> = []
-        var dials: Set<String> = []
-        var pending = [json]
-        while let value = pending.popLast() {
-            if let object = value.objectValue {
-                for (key, item) in object.pairs {
-                    if key == "host", let list = item.arrayValue { hosts.formUnion(list.compactMap(\.stringValue)) }
-                    if key == "dial", let dial = item.stringValue { dials.insert(dial) }
-                    pending.append(item)
-                }
-            } else if let list = value.arrayValue {
-                pending += list
-            }
-        }
-        return .read(hosts: hosts, dials: dials, json: json)
+        return .read(json)
     }
 
     /// The host name of a site address as Caddy routes on it (scheme and port dropped).

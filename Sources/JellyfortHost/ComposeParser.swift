@@ -31,9 +31,7 @@ enum ComposeParser {
                     "\(unset.map { "$\($0)" }.joined(separator: ", ")) \(unset.count == 1 ? "is" : "are") set neither in .env nor with a default, "
                         + "so the values that use \(unset.count == 1 ? "it" : "them") are not known")
             }
-            for key in ["extends", "profiles"] where service[key] != nil {
-                if key == "extends" { flags.facts.notUnderstood.append("extends: takes settings from another service or file") }
-            }
+            if service["extends"] != nil { flags.facts.notUnderstood.append("extends: takes settings from another service or file") }
             flags.facts.image = image
             flags.facts.user = (service["user"] as? String) ?? (service["user"] as? Int).map(String.init)
             flags.facts.userNamespace = service["userns_mode"] as? String

@@ -211,21 +211,26 @@ public struct DeploymentReader: Sendable {
             switch CaddyAdapt.read(path) {
             case .refused(let reason):
                 for index in sites.indices { sites[index].notUnderstood.append("caddy adapt refuses this file (\(reason))") }
-            case .read(let hosts, let dials, let json):
-                let ours = Set(sites.flatMap(\.addresses).compactMap(CaddyAdapt.hostName).filter { !$0.contains("{$") })
-                let upstreams = Set(sites.flatMap(\.upstreams))
-                if ours != hosts || upstreams != dials {
+            case .read(let json):
+                // Caddy's own structure is preferred; the Caddyfile reading gives it its lines. Where
+                // the two disagree on the sites or upstreams, neither is trusted.
+                let caddys = CaddyJSONReader.sites(json, path: path)
+                let names = { (list: [ProxySiteFacts]) in
+                    Set(list.flatMap(\.addresses).compactMap(CaddyAdapt.hostName).filter { !$0.contains("{$") })
+                }
+                let hosts = names(caddys)
+                let dials = Set(caddys.flatMap(\.upstreams))
+                if names(sites) != hosts || Set(sites.flatMap(\.upstreams)) != dials {
                     for index in sites.indices {
                         sites[index].notUnderstood.append(
                             "Caddy reads other sites or upstreams in it (\(hosts.sorted().joined(separator: ", ")); "
                                 + "\(dials.sorted().joined(separator: ", "))) than Jellyfort does, so Jellyfort's reading is not trusted")
                     }
                 } else {
-                    // Caddy's own structure is preferred; the Caddyfile reading gives it its lines.
-                    sites = CaddyJSONReader.sites(json, path: path).map { site in
+                    sites = caddys.map { site in
                         var site = site
-                        let names = Set(site.addresses.compactMap(CaddyAdapt.hostName))
-                        if let twin = sites.first(where: { Set($0.addresses.compactMap(CaddyAdapt.hostName)) == names }) {
+                        let own = Set(site.addresses.compactMap(CaddyAdapt.hostName))
+                        if let twin = sites.first(where: { Set($0.addresses.compactMap(CaddyAdapt.hostName)) == own }) {
                             site.location = twin.location
                             site.notUnderstood = twin.notUnderstood
                         } else {

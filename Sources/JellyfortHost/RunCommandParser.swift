@@ -102,7 +102,6 @@ enum RunCommandParser {
         "-d", "--detach", "-i", "--interactive", "-t", "--tty", "--rm", "--replace", "--privileged", "--init", "--read-only",
         "--read-only-tmpfs", "-P", "--publish-all", "--no-healthcheck", "--no-hosts", "--no-hostname", "--oom-kill-disable",
         "--http-proxy", "-q", "--quiet", "--sig-proxy", "--disable-content-trust", "--env-host", "--rmi", "--passwd", "--help",
-        "--use-api-version",
     ]
 
     static func parse(_ text: String, path: String) -> [ContainerFacts] {

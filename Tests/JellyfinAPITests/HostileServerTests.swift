@@ -159,18 +159,9 @@ final class TrickleServer: @unchecked Sendable {
     private var isStopped = false
 
     init(bytesPerSecond: Int, contentLength: Int) throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+        let (listener, boundPort) = boundLoopbackSocket()
         listen(listener, 4)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        port = boundPort
         socketDescriptor = listener
         Thread.detachNewThread { [self] in
             let connection = accept(listener, nil, nil)

@@ -200,7 +200,7 @@ struct DeploymentCorpusTests {
         let files = try Self.caddyfiles(withBundlesIn: bundles)
         var compared = 0
         for path in files {
-            guard case .read(_, _, let json) = CaddyAdapt.read(path) else { continue }
+            guard case .read(let json) = CaddyAdapt.read(path) else { continue }
             let text = try String(contentsOfFile: path, encoding: .utf8)
             let ours = CaddyfileParser.parse(text, path: path).map(Essence.init)
             let caddys = CaddyJSONReader.sites(json, path: path).map(Essence.init)

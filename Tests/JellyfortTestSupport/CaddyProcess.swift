@@ -62,10 +62,9 @@ public final class CaddyProcess: @unchecked Sendable {
     }
 }
 
-/// A TCP port on 127.0.0.1 that nothing listens on right now.
-public func freeLoopbackPort() -> Int {
+/// A TCP socket bound to a free port on 127.0.0.1, and that port; the caller listens or closes.
+public func boundLoopbackSocket() -> (descriptor: Int32, port: Int) {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -75,7 +74,14 @@ public func freeLoopbackPort() -> Int {
     _ = withUnsafeMutablePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
     }
-    return Int(UInt16(bigEndian: address.sin_port))
+    return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on right now.
+public func freeLoopbackPort() -> Int {
+    let (descriptor, port) = boundLoopbackSocket()
+    close(descriptor)
+    return port
 }
 
 /// Whether something accepts TCP connections on 127.0.0.1:port.

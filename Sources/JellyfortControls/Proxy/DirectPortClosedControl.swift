@@ -49,9 +49,7 @@ struct DirectPortClosedControl: Control {
                 "no Jellyfin container definition among the deployment files (add the Quadlet unit, run script or compose file), "
                     + "or \(MissingInput.probe)")
         }
-        if let unclear = host.containers.first(where: { !$0.notUnderstood.isEmpty }) {
-            return .unknown("\(unclear.location.path): \(unclear.notUnderstood.joined(separator: "; ")); its ports cannot be judged")
-        }
+        if let unclear = host.unclearContainer { return .unknown("\(unclear); its ports cannot be judged") }
         if let elsewhere = host.containers.compactMap(\.portsElsewhere).first {
             return .unknown("the ports are published by \(elsewhere), which was not given: add it with --deployment")
         }

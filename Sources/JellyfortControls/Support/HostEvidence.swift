@@ -5,16 +5,22 @@ extension HostView {
     var jellyfinSites: [ProxySiteFacts] { proxies.filter(\.servesJellyfin) }
 }
 
+extension HostView {
+    /// `file:line: what was not understood` for the first container definition Jellyfort could
+    /// not read whole, or nil.
+    var unclearContainer: String? {
+        guard let unclear = containers.first(where: { !$0.notUnderstood.isEmpty }) else { return nil }
+        let place = "\(unclear.location.path)\(unclear.location.line.map { ":\($0)" } ?? "")"
+        return "\(place): \(unclear.notUnderstood.joined(separator: "; "))"
+    }
+}
+
 extension Evidence {
     /// Runs `decide` with Jellyfin's container definitions, or says why it cannot.
     func withContainers(_ decide: ([ContainerFacts], HostView) -> Verdict) -> Verdict {
         withHostView { host in
             guard !host.containers.isEmpty else { return .unknown("no Jellyfin container definition among the deployment files") }
-            if let unclear = host.containers.first(where: { !$0.notUnderstood.isEmpty }) {
-                let place = "\(unclear.location.path)\(unclear.location.line.map { ":\($0)" } ?? "")"
-                return .unknown(
-                    "\(place): \(unclear.notUnderstood.joined(separator: "; ")); the container cannot be judged on the rest alone")
-            }
+            if let unclear = host.unclearContainer { return .unknown("\(unclear); the container cannot be judged on the rest alone") }
             return decide(host.containers, host)
         }
     }
