@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -85,6 +87,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "JellyfortWatch",
+            dependencies: [
+                "JellyfortBase",
+                "JellyfortDeploy",
+                "JellyfinAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "JellyfortReport",
             dependencies: ["JellyfortCore", "JellyfortBase"],
             swiftSettings: strictSettings
@@ -114,6 +131,7 @@ let package = Package(
                 "JellyfortDeploy",
                 "JellyfortReport",
                 "JellyfortPassword",
+                "JellyfortWatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -128,7 +146,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "jellyfort-bench",
-            dependencies: ["JellyfortBase", "JellyfinAPI", "JellyfortAudit", "JellyfortCore", "JellyfortHarden", "JellyfortHost"],
+            dependencies: ["JellyfortBase", "JellyfinAPI", "JellyfortAudit", "JellyfortCore", "JellyfortHarden", "JellyfortHost", "JellyfortWatch"],
             path: "Benchmarks/jellyfort-bench",
             swiftSettings: strictSettings
         ),
@@ -192,6 +210,13 @@ let package = Package(
         .testTarget(
             name: "JellyfortCLITests",
             dependencies: ["JellyfortBase", "jellyfort", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "JellyfortWatchTests",
+            dependencies: [
+                "JellyfortBase", "JellyfortWatch", "JellyfortDeploy", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

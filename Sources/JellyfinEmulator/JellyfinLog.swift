@@ -25,6 +25,15 @@ public struct JellyfinLogEvent: Sendable, Equatable {
     public var properties: [String: Property]
     public var threadId: Int
 
+    public init(date: Date, level: Level, category: String, template: String, properties: [String: Property], threadId: Int) {
+        self.date = date
+        self.level = level
+        self.category = category
+        self.template = template
+        self.properties = properties
+        self.threadId = threadId
+    }
+
     public static let userManager = "Jellyfin.Server.Implementations.Users.UserManager"
     public static let sessionManager = "Emby.Server.Implementations.Session.SessionManager"
     public static let exceptionMiddleware = "Jellyfin.Api.Middleware.ExceptionMiddleware"

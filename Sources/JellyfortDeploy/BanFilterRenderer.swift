@@ -5,7 +5,7 @@ public enum BanFilterRenderer {
     /// The one expression for Jellyfin's deny lines (`JellyfinDenyLines`).
     public static let failRegex = JellyfinDenyLines.failRegex
 
-    static func filter() -> String {
+    public static func filter() -> String {
         """
         # Jellyfin's failed sign-ins, written by jellyfort deploy.
         [Definition]

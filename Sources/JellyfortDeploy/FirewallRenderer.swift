@@ -15,20 +15,15 @@ enum FirewallRenderer {
         var lines = [
             "#!/usr/sbin/nft -f",
             "# Written by jellyfort deploy for \(spec.domain). Load with: nft -f jellyfort.nft",
-            "table inet jellyfort",
-            "delete table inet jellyfort",
-            "table inet jellyfort {",
+            "table inet \(NFTablesBanTable.table)",
+            "delete table inet \(NFTablesBanTable.table)",
+            "table inet \(NFTablesBanTable.table) {",
         ]
         lines += set("allowed4", "ipv4_addr", (sources ?? []).filter(\.address.isIPv4))
         lines += set("allowed6", "ipv6_addr", (sources ?? []).filter { !$0.address.isIPv4 })
-        lines += set("banned4", "ipv4_addr", [], flags: "timeout")
-        lines += set("banned6", "ipv6_addr", [], flags: "timeout")
+        lines += NFTablesBanTable.setLines
+        lines += ["\tchain input {"] + NFTablesBanTable.chainHead + NFTablesBanTable.banRules
         lines += [
-            "\tchain input {",
-            "\t\ttype filter hook input priority filter - 1; policy accept;",
-            "\t\tiifname \"lo\" accept",
-            "\t\tip saddr @banned4 tcp dport { 80, 443 } drop",
-            "\t\tip6 saddr @banned6 tcp dport { 80, 443 } drop",
             "\t\t# Jellyfin's own ports and discovery: never from outside (guide item 4).",
             "\t\ttcp dport { 8096, 8920 } drop",
             "\t\tudp dport { 1900, 7359 } drop",
@@ -88,5 +83,30 @@ enum FirewallRenderer {
             "",
         ]
         return lines.joined(separator: "\n")
+    }
+}
+
+/// The part of the bundle's nftables table that bans use: `jellyfort watch` fills its sets and,
+/// when the table is missing, creates it with exactly these lines.
+public enum NFTablesBanTable {
+    public static let table = "jellyfort"
+    public static let set4 = "banned4"
+    public static let set6 = "banned6"
+
+    static let setLines = [
+        "\tset \(set4) {", "\t\ttype ipv4_addr", "\t\tflags timeout", "\t}",
+        "\tset \(set6) {", "\t\ttype ipv6_addr", "\t\tflags timeout", "\t}",
+    ]
+    static let chainHead = ["\t\ttype filter hook input priority filter - 1; policy accept;", "\t\tiifname \"lo\" accept"]
+    static let banRules = [
+        "\t\tip saddr @\(set4) tcp dport { 80, 443, 8096, 8920 } drop",
+        "\t\tip6 saddr @\(set6) tcp dport { 80, 443, 8096, 8920 } drop",
+        "\t\tip saddr @\(set4) udp dport 443 drop",
+        "\t\tip6 saddr @\(set6) udp dport 443 drop",
+    ]
+
+    /// The table with only the ban sets and their drop rules (loaded with `nft -f -`).
+    public static var banOnly: String {
+        (["table inet \(table) {"] + setLines + ["\tchain input {"] + chainHead + banRules + ["\t}", "}", ""]).joined(separator: "\n")
     }
 }

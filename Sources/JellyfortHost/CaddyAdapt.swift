@@ -20,45 +20,13 @@ enum CaddyAdapt {
     }
 
     static func read(_ path: String) -> Reading {
-        guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return .unavailable }
-        // Output to files, not pipes: a large answer cannot fill a pipe and stall the process.
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("jellyfort-adapt-\(UUID().uuidString)")
-        guard (try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)) != nil else { return .unavailable }
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outputURL = scratch.appendingPathComponent("out")
-        let errorURL = scratch.appendingPathComponent("err")
-        guard FileManager.default.createFile(atPath: outputURL.path, contents: nil),
-            FileManager.default.createFile(atPath: errorURL.path, contents: nil),
-            let output = try? FileHandle(forWritingTo: outputURL), let errors = try? FileHandle(forWritingTo: errorURL)
+        guard let binary = ExternalCommand.find(candidates),
+            let result = try? ExternalCommand.run(
+                binary, ["adapt", "--config", path, "--adapter", "caddyfile"], timeLimit: timeLimit, outputLimit: outputLimit + 1,
+                environment: ["PATH": "/usr/bin:/bin", "HOME": FileManager.default.temporaryDirectory.path])
         else { return .unavailable }
-        defer {
-            try? output.close()
-            try? errors.close()
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["adapt", "--config", path, "--adapter", "caddyfile"]
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": scratch.path]
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        do { try process.run() } catch { return .unavailable }
-        if finished.wait(timeout: .now() + Double(timeLimit.components.seconds)) == .timedOut {
-            process.terminate()
-            return .unavailable
-        }
-        let collected: Data = ((try? FileHandle(forReadingFrom: outputURL).read(upToCount: outputLimit + 1)) ?? nil) ?? Data()
-        let errorData: Data = ((try? FileHandle(forReadingFrom: errorURL).read(upToCount: 4096)) ?? nil) ?? Data()
-        let errorText = String(decoding: errorData, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            let line =
-                errorText.split(whereSeparator: \.isNewline).last { $0.contains("Error") } ?? errorText.split(whereSeparator: \.isNewline)
-                .last ?? ""
-            return .refused(Sanitized.terminal(String(line.prefix(200))))
-        }
-        guard collected.count <= outputLimit, let json = try? JSONParser.parse(Array(collected)) else { return .unavailable }
+        guard result.status == 0 else { return .refused(result.errorLine) }
+        guard result.output.count <= outputLimit, let json = try? JSONParser.parse(result.output) else { return .unavailable }
         return .read(json)
     }
 

@@ -41,7 +41,7 @@ enum CaddyJSONReader {
                 if automaticOff, !site.hasOwnCertificate { site.tlsOff = true }
                 walk(route["handle"]?.arrayValue ?? [], conditions: [], into: &site)
                 // The access log: the server logs every host (no names), or this host's logger.
-                if let loggers {
+                if loggers != nil {
                     let name = hosts.lazy.compactMap { loggerNames?[$0]?.stringValue }.first
                     if loggerNames == nil || name != nil {
                         site.logsAccess = true

@@ -21,7 +21,7 @@ struct Jellyfort: AsyncParsableCommand {
             JELLYFORT_API_KEY environment variable (Dashboard → API Keys creates one).
             """,
         version: JellyfortVersion.current,
-        subcommands: [Audit.self, Harden.self, Unlock.self, Deploy.self, Controls.self, Report.self, Password.self, Demo.self]
+        subcommands: [Audit.self, Harden.self, Unlock.self, Deploy.self, Controls.self, Report.self, Password.self, Watch.self, Demo.self]
     )
 
     /// A closed pipe on standard output is an error to report (exit 2), not a signal that kills.

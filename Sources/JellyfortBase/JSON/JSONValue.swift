@@ -30,6 +30,9 @@ public enum JSONValue: Sendable, Hashable {
     public var arrayValue: [JSONValue]? { if case .array(let value) = self { value } else { nil } }
     public var isNull: Bool { if case .null = self { true } else { false } }
 
+    /// A field of an object; nil for a missing field or a value that is not an object.
+    public subscript(key: String) -> JSONValue? { objectValue?[key] }
+
     /// Whole numbers only; a fractional number is not an integer.
     public var intValue: Int? {
         switch self {

@@ -1,0 +1,74 @@
+import Foundation
+import JellyfinAPI
+import JellyfortAudit
+import JellyfortBase
+import JellyfortCore
+import JellyfortWatch
+
+/// `watch --server`: every few minutes, the server is audited again and compared with the last
+/// time. A new administrator, or a control that passed and now fails (a policy changed through
+/// the dashboard, a setting put back), becomes an alert. Jellyfin writes no activity entry for
+/// policy changes (facts §5.3), so the re-audit is how drift is seen.
+actor ServerWatch {
+    static let interval: TimeInterval = 300
+    let options: ServerOptions
+    let resolved: RunSettings
+    private var client: JellyfinClient?
+    private var administrators: [String: String]?
+    private var passing: Set<String>?
+    private var reportedProblem = false
+
+    init(options: ServerOptions, resolved: RunSettings) {
+        self.options = options
+        self.resolved = resolved
+    }
+
+    func check(_ watcher: Watcher) async {
+        if client == nil {
+            do {
+                client = try options.auditClient(deadlineSeconds: 60).0
+            } catch {
+                return
+            }
+        }
+        guard let client else { return }
+        let run = await AuditRunner().run(client: client, settings: resolved.auditSettings(now: Date(), probe: false))
+        if let problem = run.problems.first {
+            if !reportedProblem { Terminal.warning("watch --server: \(problem); the server is checked again in 5 minutes") }
+            reportedProblem = true
+            return
+        }
+        reportedProblem = false
+        var alerts: [WatchDecision] = []
+        let users = run.objects.users
+        let admins = Dictionary(
+            users.filter { $0.policy.isAdministrator }.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        if let known = administrators {
+            for (id, name) in admins.sorted(by: { $0.value < $1.value }) where known[id] == nil {
+                alerts.append(
+                    WatchDecision(
+                        action: .alert, ip: nil,
+                        reason: "a new administrator appeared on the server: \(Sanitized.terminal(name)); if you did not make it, "
+                            + "remove it and change every administrator's password", users: [name], backend: "server"))
+            }
+        }
+        administrators = admins
+        let passingNow = Set(run.report.controls.filter { $0.status == .pass }.map(\.id))
+        if let before = passing {
+            for control in run.report.controls where control.status == .fail && before.contains(control.id) {
+                alerts.append(
+                    WatchDecision(
+                        action: .alert, ip: nil,
+                        reason: "\(control.id) passed and now fails: \(control.summary); jellyfort harden fixes it again",
+                        backend: "server"))
+            }
+        }
+        passing = passingNow
+        if !alerts.isEmpty { try? await watcher.raise(alerts) }
+    }
+
+    func shutdown() async {
+        await client?.shutdown()
+        client = nil
+    }
+}
