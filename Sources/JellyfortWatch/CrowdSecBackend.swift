@@ -12,6 +12,8 @@ public actor CrowdSecBackend: BanBackend {
     public static let scenario = "jellyfort/jellyfin-bf"
     let credentialsPath: String
     let cscli: String?
+    /// cscli's configuration, to ask it for the bouncers of this local API.
+    let configPath: String?
     private var token: String?
     private var credentials: Credentials?
 
@@ -21,8 +23,9 @@ public actor CrowdSecBackend: BanBackend {
         var password: Secret
     }
 
-    public init(credentialsPath: String, cscli: String? = nil) {
+    public init(credentialsPath: String, configPath: String? = nil, cscli: String? = nil) {
         self.credentialsPath = credentialsPath
+        self.configPath = configPath
         self.cscli = cscli ?? ExternalCommand.find(["/usr/bin/cscli", "/usr/local/bin/cscli"])
     }
 
@@ -108,7 +111,8 @@ public actor CrowdSecBackend: BanBackend {
     ) {
         var request = HTTPClientRequest(url: credentials.url + path)
         request.method = HTTPMethod(rawValue: method)
-        request.headers.add(name: "User-Agent", value: "jellyfort-watch")
+        // CrowdSec reads a machine's version from its user agent and refuses one without "/VERSION".
+        request.headers.add(name: "User-Agent", value: "jellyfort-watch/1")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -133,7 +137,8 @@ public actor CrowdSecBackend: BanBackend {
         } catch {
             return SelfTestResult(effective: false, lines: [error.description])
         }
-        guard let cscli, let result = try? ExternalCommand.run(cscli, ["bouncers", "list", "-o", "json"], timeLimit: .seconds(10)),
+        guard let cscli, let result = try? ExternalCommand.run(
+                cscli, (configPath.map { ["-c", $0] } ?? []) + ["bouncers", "list", "-o", "json"], timeLimit: .seconds(10)),
             result.status == 0
         else {
             lines.append("NOT CHECKED: cscli bouncers list did not answer; a decision drops traffic only where a bouncer enforces it")

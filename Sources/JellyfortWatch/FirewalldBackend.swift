@@ -1,10 +1,11 @@
 import Foundation
 import JellyfortBase
 
-/// Bans as entries of two firewalld ipsets (`jellyfort-banned4`, `jellyfort-banned6`) with a
-/// timeout of a week, bound to a drop rich rule in the zone. firewalld cannot give one entry its
-/// own timeout, so watch lifts each ban itself when it ends; the set's week is the limit if watch
-/// is stopped for good.
+/// Bans as entries of two firewalld ipsets (`jellyfort-banned4`, `jellyfort-banned6`), bound to a
+/// drop rich rule in the zone. firewalld cannot give one entry its own timeout, and its nftables
+/// backend ignores a set's timeout (checked with firewalld 1.3), so watch lifts each ban itself
+/// when it ends, also at start for bans that ended while it was stopped. The sets carry a week's
+/// timeout all the same, which the iptables backend honours.
 public struct FirewalldBackend: BanBackend {
     public let name = "firewalld"
     let firewallCmd: String

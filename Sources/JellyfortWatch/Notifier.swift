@@ -25,7 +25,7 @@ public struct Notifier: Sendable {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "jellyfort-watch")
+        request.headers.add(name: "User-Agent", value: "jellyfort-watch/1")
         request.body = .bytes(ByteBuffer(bytes: JSONWriter.bytes(Self.body(decision))))
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))

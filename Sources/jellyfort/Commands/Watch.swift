@@ -94,6 +94,11 @@ extension Jellyfort {
             help: ArgumentHelp("The machine credentials for --ban crowdsec (cscli machines add).", valueName: "file"))
         var crowdsecCredentials = "/etc/crowdsec/local_api_credentials.yaml"
 
+        @Option(
+            name: .customLong("crowdsec-config"),
+            help: ArgumentHelp("CrowdSec's config.yaml, for --self-test to ask cscli which bouncers enforce bans.", valueName: "file"))
+        var crowdsecConfig: String?
+
         @Option(name: .customLong("firewalld-zone"), help: ArgumentHelp("The zone for --ban firewalld (default: the default zone).", valueName: "zone"))
         var firewalldZone: String?
 
@@ -245,7 +250,7 @@ extension Jellyfort {
             switch ban {
             case .nftables: NFTablesBackend()
             case .firewalld: FirewalldBackend(zone: firewalldZone)
-            case .crowdsec: CrowdSecBackend(credentialsPath: crowdsecCredentials)
+            case .crowdsec: CrowdSecBackend(credentialsPath: crowdsecCredentials, configPath: crowdsecConfig)
             case .none: NoBackend()
             }
         }

@@ -1,0 +1,176 @@
+import Foundation
+import JellyfortBase
+import JellyfortTestSupport
+import Testing
+
+/// One deny line in Jellyfin's file format, written now (or at `date`).
+func jellyfinDenyLine(_ ip: String, user: String = "bob", at date: Date = Date()) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(secondsFromGMT: 0)
+    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS xxx"
+    return "[\(formatter.string(from: date))] [INF] [50] Jellyfin.Server.Implementations.Users.UserManager: "
+        + "Authentication request for \"\(user)\" has been denied (IP: \"\(ip)\").\n"
+}
+
+func appendLog(_ text: String, to url: URL) throws {
+    if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+    let handle = try FileHandle(forWritingTo: url)
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data(text.utf8))
+    try handle.close()
+}
+
+/// A log folder holding `lines`, in today's file.
+func logFolder(_ name: String, _ lines: String) throws -> URL {
+    let folder = temporaryDirectory(name)
+    let logs = folder.appendingPathComponent("log")
+    try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+    try appendLog(lines, to: logs.appendingPathComponent("log_20261130.log"))
+    return folder
+}
+
+@Suite("jellyfort watch from the command line")
+struct WatchCLITests {
+    @Test("--once --dry-run --format json prints one contract object per decision and bans nothing")
+    func jsonContract() async throws {
+        let lines = (1...6).map { jellyfinDenyLine("203.0.113.9", user: "user\($0)") }.joined() + jellyfinDenyLine("192.168.1.5")
+        let folder = try logFolder("watch-json", lines)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try await CLI.run([
+            "watch", "--log-dir", folder.appendingPathComponent("log").path, "--once", "--dry-run", "--format", "json", "--lan-cidr",
+            "192.168.1.0/24",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let objects = try result.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        #expect(objects.map { $0["action"]?.stringValue } == ["alert", "ban"])
+        for object in objects {
+            #expect(Set(object.objectValue?.keys ?? []) == ["action", "ip", "reason", "failures", "users", "until", "backend"])
+        }
+        let ban = try #require(objects.last)
+        #expect(ban["ip"]?.stringValue == "203.0.113.9")
+        #expect(ban["failures"]?.intValue == 5)
+        #expect(ban["backend"]?.stringValue == "dry-run")
+        #expect(ban["users"]?.arrayValue?.count == 5)
+        #expect(ban["until"]?.stringValue?.hasSuffix("Z") == true)
+        // Dry run without --state: no state written anywhere in the folder.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["log"])
+    }
+
+    @Test("--stdin reads console lines (podman logs, journald) and says what it read")
+    func standardInput() async throws {
+        let line = "[10:00:00] [INF] [12] Jellyfin.Server.Implementations.Users.UserManager: Authentication request for bob has been denied (IP: 2001:db8::66)."
+        let result = try await CLI.runShell(
+            "for i in 1 2 3 4 5; do echo '\(line)'; done | \"$JELLYFORT\" watch --stdin --once --dry-run --max-retry 5")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("ban 2001:db8::66 until "), "\(result.stdout)")
+        #expect(result.stderr.contains("read 5 lines, 5 refused sign-ins; 1 ban (dry run: nothing banned)"), "\(result.stderr)")
+    }
+
+    @Test("wrong flags are usage errors (64); a missing folder or a broken state stops with 2 and says what to do")
+    func badInput() async throws {
+        for (arguments, message) in [
+            (["watch"], "give one source"), (["watch", "--stdin", "--log-dir", "/tmp"], "give one source"),
+            (["watch", "--stdin", "--find-time", "ten minutes"], "--find-time takes a duration"),
+            (["watch", "--stdin", "--lan-cidr", "192.168.1.0/33"], "is not an IP address or CIDR range"),
+            (["watch", "--stdin", "--ban", "iptables"], "iptables"),
+            (["watch", "--stdin", "--metrics-listen", "9818"], "--metrics-listen takes HOST:PORT"),
+            (["watch", "--stdin", "--max-retry", "0"], "--max-retry takes 1 to 1000"),
+        ] {
+            let result = try await CLI.run(arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        let missing = try await CLI.run(["watch", "--log-dir", "/nonexistent/jellyfin/log", "--once", "--dry-run"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("the log folder /nonexistent/jellyfin/log does not exist"), "\(missing.stderr)")
+        let folder = try logFolder("watch-corrupt", jellyfinDenyLine("203.0.113.9"))
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let state = folder.appendingPathComponent("state.sqlite")
+        try Data(repeating: 0x42, count: 4096).write(to: state)
+        let corrupt = try await CLI.run([
+            "watch", "--log-dir", folder.appendingPathComponent("log").path, "--once", "--ban", "none", "--state", state.path,
+        ])
+        #expect(corrupt.status == 2)
+        #expect(corrupt.stderr.contains("is not a readable Jellyfort state"), "\(corrupt.stderr)")
+        #expect(try Data(contentsOf: state) == Data(repeating: 0x42, count: 4096), "the broken state is left as it was")
+    }
+
+    @Test("after SIGKILL it resumes: the lines read before are not counted again and the ban comes on the fifth")
+    func resumesAfterKill() async throws {
+        let folder = try logFolder("watch-kill", String(repeating: jellyfinDenyLine("203.0.113.9"), count: 3))
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let logs = folder.appendingPathComponent("log")
+        let state = folder.appendingPathComponent("state.sqlite").path
+        let output = folder.appendingPathComponent("out")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["watch", "--log-dir", logs.path, "--ban", "none", "--state", state, "--format", "json"]
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the three lines are saved, then kill it without warning.
+        var saved = false
+        for _ in 0..<100 where !saved {
+            try await Task.sleep(for: .milliseconds(100))
+            let check = try await runTool("sqlite3", package: "sqlite3", [state, "SELECT record FROM addresses"])
+            saved = check.output.components(separatedBy: "\"time\"").count - 1 == 3
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(saved, "the running watch saved its three failures")
+        try appendLog(String(repeating: jellyfinDenyLine("203.0.113.9"), count: 2), to: logs.appendingPathComponent("log_20261130.log"))
+        let second = try await CLI.run(["watch", "--log-dir", logs.path, "--once", "--ban", "none", "--state", state, "--format", "json"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let decisions = second.stdout.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
+        #expect(decisions.map { $0["action"]?.stringValue } == ["ban"])
+        #expect(decisions.first?["failures"]?.intValue == 5)
+        let third = try await CLI.run(["watch", "--log-dir", logs.path, "--once", "--ban", "none", "--state", state, "--format", "json"])
+        #expect(third.stdout.isEmpty, "nothing new, nothing decided: \(third.stdout)")
+    }
+
+    @Test("serves Prometheus metrics and POSTs each ban to --notify-url")
+    func metricsAndNotices() async throws {
+        let notices = try await ScriptedServer { _ in ScriptedServer.json("{}") }
+        let folder = try logFolder("watch-metrics", "")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let logs = folder.appendingPathComponent("log")
+        let port = freeLoopbackPort()
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = [
+            "watch", "--log-dir", logs.path, "--ban", "none", "--state", folder.appendingPathComponent("s.sqlite").path,
+            "--metrics-listen", "127.0.0.1:\(port)", "--notify-url", notices.url + "/jellyfort",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+        try appendLog(
+            String(repeating: jellyfinDenyLine("203.0.113.9"), count: 5) + "[2026-11-30 10:00:00.000 +00:00] [INF] [3] Main: Startup complete\n",
+            to: logs.appendingPathComponent("log_20261130.log"))
+        var text = ""
+        for _ in 0..<100 {
+            try await Task.sleep(for: .milliseconds(100))
+            let scrape = try await runTool("curl", package: "curl", ["-s", "-m", "2", "http://127.0.0.1:\(port)/metrics"])
+            text = scrape.output
+            if text.contains("jellyfort_watch_bans_issued_total{backend=\"none\"} 1"), !notices.requests.isEmpty { break }
+        }
+        #expect(text.contains("jellyfort_watch_lines_read_total 6"), "\(text)")
+        #expect(text.contains("jellyfort_watch_deny_lines_total{kind=\"denied\"} 5"), "\(text)")
+        #expect(text.contains("jellyfort_watch_bans_issued_total{backend=\"none\"} 1"), "\(text)")
+        #expect(text.contains("jellyfort_watch_bans_active{backend=\"none\"} 1"), "\(text)")
+        let notice = try #require(notices.requests.first)
+        #expect(notice.method == "POST")
+        #expect(notice.path == "/jellyfort")
+        let body = try JSONParser.parse(notice.body)
+        #expect(body["action"]?.stringValue == "ban")
+        #expect(body["ip"]?.stringValue == "203.0.113.9")
+        #expect(body["title"]?.stringValue == "Jellyfort: ban 203.0.113.9")
+        await notices.stop()
+    }
+}
