@@ -49,4 +49,48 @@ public enum BanFilterRenderer {
 
         """
     }
+
+    /// `jellyfort watch` as a system service: it reads the log where the container writes it and
+    /// bans through the bundle's nftables sets. Root, for nftables, but with only the capabilities
+    /// it needs and a read-only view of everything but its state.
+    static func watchUnit(_ spec: DeploymentSpec) -> String {
+        """
+        # jellyfort watch: bans addresses that keep failing to sign in to Jellyfin. Written by jellyfort deploy.
+        # Install as root: cp jellyfort-watch.service /etc/systemd/system/ && systemctl enable --now jellyfort-watch
+        [Unit]
+        Description=Jellyfort watch: ban Jellyfin password guessers
+        After=network-online.target nftables.service
+        Wants=network-online.target
+
+        [Service]
+        ExecStart=\(watchCommand(spec).joined(separator: " "))
+        Restart=on-failure
+        RestartSec=5
+        StateDirectory=jellyfort
+        StateDirectoryMode=0700
+        NoNewPrivileges=yes
+        ProtectSystem=strict
+        ProtectHome=read-only
+        PrivateTmp=yes
+        CapabilityBoundingSet=CAP_NET_ADMIN CAP_DAC_READ_SEARCH
+        RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+
+        [Install]
+        WantedBy=multi-user.target
+
+        """
+    }
+
+    /// The command the unit runs; each argument is free of spaces (the deploy flags were checked).
+    public static func watchCommand(_ spec: DeploymentSpec) -> [String] {
+        var command = [
+            "/usr/local/bin/jellyfort", "watch", "--log-dir", "\(spec.configPath)/log", "--ban", "nftables", "--state",
+            "/var/lib/jellyfort/watch.sqlite", "--proxy", "127.0.0.1",
+        ]
+        for network in spec.lan { command += ["--lan-cidr", network.description] }
+        for network in spec.allow { command += ["--allow", network.description] }
+        if let cdn = spec.cdn { command += ["--cdn", cdn.name] }
+        return command
+    }
 }
+

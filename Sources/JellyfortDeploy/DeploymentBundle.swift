@@ -30,6 +30,7 @@ public struct DeploymentBundle: Sendable {
             File(path: "fail2ban/filter.d/jellyfin.conf", content: BanFilterRenderer.filter(), executable: false),
             File(path: "fail2ban/jail.d/jellyfin.local", content: BanFilterRenderer.jail(spec), executable: false),
             File(path: "crowdsec/acquis.d/jellyfin.yaml", content: BanFilterRenderer.crowdsec(spec), executable: false),
+            File(path: "jellyfort-watch.service", content: BanFilterRenderer.watchUnit(spec), executable: false),
             File(path: "jellyfin-network.json", content: Self.networkSettings(spec), executable: false),
             File(path: "README.md", content: Self.readme(spec), executable: false),
         ]
@@ -100,6 +101,8 @@ public struct DeploymentBundle: Sendable {
             | `fail2ban/filter.d/jellyfin.conf`, `fail2ban/jail.d/jellyfin.local` | ban addresses that keep \
             failing to sign in (all five deny messages, both log formats) |
             | `crowdsec/acquis.d/jellyfin.yaml` | the same log for CrowdSec, if you use it instead of fail2ban |
+            | `jellyfort-watch.service` | `jellyfort watch` as a service: bans through the nftables sets above, \
+            reports password spraying and locked-out accounts; use it *instead of* fail2ban |
             | `jellyfin-network.json` | the Jellyfin network settings this needs, and the command that applies them |
 
             ## Steps
@@ -125,7 +128,10 @@ public struct DeploymentBundle: Sendable {
                or `sh firewalld/jellyfort.sh && firewall-cmd --reload`.
             6. **As root**: `cp fail2ban/filter.d/jellyfin.conf /etc/fail2ban/filter.d/ && cp \
             fail2ban/jail.d/jellyfin.local /etc/fail2ban/jail.d/ && systemctl restart fail2ban`
-               (or copy `crowdsec/acquis.d/jellyfin.yaml` to /etc/crowdsec/acquis.d/ and `cscli collections install LePresidente/jellyfin`).
+               (or copy `crowdsec/acquis.d/jellyfin.yaml` to /etc/crowdsec/acquis.d/ and `cscli collections install LePresidente/jellyfin`),
+               or, with the nftables rules of step 5, `jellyfort watch` instead: `cp jellyfort-watch.service \
+            /etc/systemd/system/ && systemctl enable --now jellyfort-watch`, then `jellyfort watch --self-test` \
+            to check that a ban really drops traffic. One of the three is enough.
             7. Apply the network settings Jellyfin needs behind Caddy (from the LAN, or over the same ssh tunnel):
                `jellyfort harden --server https://\(spec.domain) --api-key-file key --proxy \
                127.0.0.1\(spec.lan.map { " --lan-cidr \($0)" }.joined()) --apply`

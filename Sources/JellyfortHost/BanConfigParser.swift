@@ -51,4 +51,41 @@ enum BanConfigParser {
         }
         return results
     }
+
+    /// A systemd unit that runs `jellyfort watch`: where it reads (`--log-dir DIR` becomes
+    /// `DIR/log_*.log`, `--stdin` stays `-`) and whether it bans (`enabled` is false with
+    /// `--dry-run` or `--ban none`). A command line with quotes or variables is not guessed at:
+    /// its log paths stay empty, and the control says it could not read them.
+    static func jellyfortWatch(_ text: String, path: String) -> BanFacts? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let index = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("ExecStart=") }) else { return nil }
+        let command = lines[index].trimmingCharacters(in: .whitespaces).dropFirst("ExecStart=".count)
+        let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        guard let program = words.firstIndex(where: { $0.hasSuffix("jellyfort") }), words.count > program + 1, words[program + 1] == "watch"
+        else { return nil }
+        var logPaths: [String] = []
+        var bans = true
+        let understood = !command.contains("\"") && !command.contains("'") && !command.contains("$") && !command.contains("%")
+        var position = program + 2
+        while position < words.count {
+            let word = words[position]
+            var name = word
+            var inline: String?
+            if let equals = word.firstIndex(of: "=") {
+                name = String(word[..<equals])
+                inline = String(word[word.index(after: equals)...])
+            }
+            let value = inline ?? (position + 1 < words.count ? words[position + 1] : "")
+            switch name {
+            case "--log-dir": if understood { logPaths.append(value + "/log_*.log") }
+            case "--stdin": logPaths.append("-")
+            case "--ban": bans = bans && value != "none"
+            case "--dry-run", "--self-test": bans = false
+            default: break
+            }
+            position += (inline == nil && ["--log-dir", "--ban"].contains(name)) ? 2 : 1
+        }
+        return BanFacts(kind: .jellyfortWatch, location: FileLocation(path: path, line: index + 1), logPaths: logPaths, enabled: bans)
+    }
 }
+

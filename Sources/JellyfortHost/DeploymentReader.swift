@@ -270,6 +270,10 @@ public struct DeploymentReader: Sendable {
             view.firewalls.append(try FirewalldZoneParser.parse(data, path: path))
             return true
         }
+        if lowered.hasSuffix(".service"), let watch = BanConfigParser.jellyfortWatch(text, path: path) {
+            view.banConfigurations.append(watch)
+            return true
+        }
         if lowered.hasSuffix(".conf") || lowered.hasSuffix(".local"), text.contains("failregex") || text.contains("logpath") {
             let bans = BanConfigParser.fail2ban(text, path: path)
             view.banConfigurations += bans

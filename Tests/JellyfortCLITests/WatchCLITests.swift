@@ -174,3 +174,45 @@ struct WatchCLITests {
         await notices.stop()
     }
 }
+
+@Suite("The deploy bundle's jellyfort-watch.service")
+struct WatchUnitTests {
+    @Test("its ExecStart is a command watch accepts; run on a log, it bans; the audit counts it as a working ban")
+    func unitRuns() async throws {
+        let folder = temporaryDirectory("watch-unit")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bundle = folder.appendingPathComponent("bundle")
+        let deploy = try await CLI.run([
+            "deploy", "--domain", "reels-7f3k.example.org", "--media", "/srv/media", "--config-dir", folder.appendingPathComponent("config").path,
+            "--lan-cidr", "192.168.1.0/24", "--user", "root", "--out", bundle.path,
+        ])
+        #expect(deploy.status == 0, "\(deploy.stderr)")
+        let unit = try String(contentsOf: bundle.appendingPathComponent("jellyfort-watch.service"), encoding: .utf8)
+        let execStart = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") })
+        var arguments = execStart.dropFirst("ExecStart=".count).split(separator: " ").map(String.init)
+        #expect(arguments.first == "/usr/local/bin/jellyfort")
+        arguments.removeFirst()
+        #expect(arguments.contains("--lan-cidr") && arguments.contains("192.168.1.0/24") && arguments.contains("--proxy"))
+        // The unit's own arguments, with the state and the backend made harmless for a test.
+        let logs = folder.appendingPathComponent("config/log")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try appendLog(String(repeating: jellyfinDenyLine("203.0.113.9"), count: 5), to: logs.appendingPathComponent("log_20261130.log"))
+        if let state = arguments.firstIndex(of: "--state") { arguments[state + 1] = folder.appendingPathComponent("state.sqlite").path }
+        let run = try await CLI.run(arguments + ["--once", "--dry-run", "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains(#""action":"ban""#) && run.stdout.contains("203.0.113.9"), "\(run.stdout)")
+
+        let audit = try await CLI.run(["audit", "--deployment", bundle.path, "--only", "auth.brute-force-ban", "--format", "json"])
+        let report = try JSONParser.parse(audit.stdout)
+        let control = report["controls"]?.arrayValue?.first { $0["id"]?.stringValue == "auth.brute-force-ban" }
+        #expect(control?["status"]?.stringValue == "pass", "\(audit.stdout)")
+        // The same unit with --dry-run bans nobody, and the audit says so.
+        try unit.replacingOccurrences(of: " --ban nftables", with: " --ban nftables --dry-run")
+            .write(to: bundle.appendingPathComponent("jellyfort-watch.service"), atomically: true, encoding: .utf8)
+        for name in ["fail2ban", "crowdsec"] { try FileManager.default.removeItem(at: bundle.appendingPathComponent(name)) }
+        let dry = try await CLI.run(["audit", "--deployment", bundle.path, "--only", "auth.brute-force-ban", "--format", "json"])
+        let dryControl = try JSONParser.parse(dry.stdout)["controls"]?.arrayValue?.first { $0["id"]?.stringValue == "auth.brute-force-ban" }
+        #expect(dryControl?["status"]?.stringValue == "fail", "\(dry.stdout)")
+        #expect(dry.stdout.contains("decides but bans nobody"))
+    }
+}

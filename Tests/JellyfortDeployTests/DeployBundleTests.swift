@@ -36,12 +36,12 @@ struct DeployBundleTests {
         for path in [
             "jellyfin.container", "jellyfin-run.sh", "Caddyfile", "nftables/jellyfort.nft", "firewalld/jellyfort.sh",
             "fail2ban/filter.d/jellyfin.conf", "fail2ban/jail.d/jellyfin.local", "crowdsec/acquis.d/jellyfin.yaml", "jellyfin-network.json",
-            "README.md",
+            "README.md", "jellyfort-watch.service",
         ] {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path), "\(path) missing")
         }
         #expect(throws: DeployError.self) { try DeploymentBundle(spec).write(to: folder, force: false) }
-        #expect(try DeploymentBundle(spec).write(to: folder, force: true).count == 10)
+        #expect(try DeploymentBundle(spec).write(to: folder, force: true).count == 11)
         let quadlet = try String(contentsOf: folder.appendingPathComponent("jellyfin.container"), encoding: .utf8)
         for line in [
             "UserNS=keep-id", "Network=pasta", "PublishPort=127.0.0.1:8096:8096", "Volume=/srv/media:/media:ro,Z",

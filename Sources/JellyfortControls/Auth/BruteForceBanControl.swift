@@ -9,7 +9,9 @@ struct BruteForceBanControl: Control {
             "Jellyfin's lockout is per account and has no timed unlock; banning the guessing address at the "
             + "firewall stops the attack without locking the owner out. The filter must match all five deny "
             + "messages in both log formats and read log_*.log.",
-        remediation: Remediation("Use the fail2ban filter and jail or the CrowdSec acquisition from jellyfort deploy."),
+        remediation: Remediation(
+            "Run jellyfort watch (the bundle's jellyfort-watch.service), or use the fail2ban filter and jail or the CrowdSec "
+                + "acquisition from jellyfort deploy."),
         evidence: [.host])
 
     /// Jellyfin's deny lines in both sinks, with the address each must yield: the same samples
@@ -100,6 +102,24 @@ struct BruteForceBanControl: Control {
                         logPaths: ["/config/log/log_*.log"], type: "jellyfin")
                 ]
             }),
+        ControlExample(
+            "jellyfort watch following Jellyfin's log folder", .pass,
+            Sample.deployment {
+                $0.banConfigurations = [
+                    BanFacts(
+                        kind: .jellyfortWatch, location: FileLocation(path: "jellyfort-watch.service", line: 9),
+                        logPaths: ["/srv/jellyfin/config/log/log_*.log"], enabled: true)
+                ]
+            }),
+        ControlExample(
+            "jellyfort watch in --dry-run bans nobody", .fail,
+            Sample.deployment {
+                $0.banConfigurations = [
+                    BanFacts(
+                        kind: .jellyfortWatch, location: FileLocation(path: "jellyfort-watch.service", line: 9),
+                        logPaths: ["/srv/jellyfin/config/log/log_*.log"], enabled: false)
+                ]
+            }),
         ControlExample("no ban configuration given", .unknown, Sample.deployment { $0.banConfigurations = [] }),
     ]
 
@@ -110,12 +130,24 @@ struct BruteForceBanControl: Control {
             guard !bans.isEmpty else {
                 // Absent is not safe, and not proven unsafe either: the ban may live in files not given.
                 return .unknown(
-                    "no fail2ban jail or filter and no CrowdSec acquisition among the deployment files: give them "
-                        + "(--deployment /etc/fail2ban, /etc/crowdsec/acquis.d) to decide this"
+                    "no fail2ban jail or filter, CrowdSec acquisition or jellyfort-watch.service among the deployment files: "
+                        + "give them (--deployment /etc/fail2ban, /etc/crowdsec/acquis.d, /etc/systemd/system/jellyfort-watch.service) "
+                        + "to decide this"
                 )
             }
             var findings: [Finding] = []
             var working = false
+            // jellyfort watch reads every deny line with the reader these samples test; what is left
+            // to check is where it reads and whether it bans.
+            for watch in bans where watch.kind == .jellyfortWatch {
+                if !watch.enabled {
+                    findings.append(.at(watch.location, "jellyfort watch runs with --dry-run or --ban none: it decides but bans nobody"))
+                } else if watch.logPaths.isEmpty {
+                    findings.append(.at(watch.location, "the log folder of jellyfort watch could not be read from its command line"))
+                } else if watch.logPaths.contains(where: { $0 == "-" || logPathMatches($0) }) {
+                    working = true
+                }
+            }
             for acquisition in bans where acquisition.kind == .crowdsecAcquisition {
                 if acquisition.type != "jellyfin" {
                     findings.append(

@@ -219,7 +219,7 @@ public struct FirewallFacts: Sendable, Codable, Equatable {
 
 /// A fail2ban filter or jail, or a CrowdSec acquisition.
 public struct BanFacts: Sendable, Codable, Equatable {
-    public enum Kind: String, Sendable, Codable { case fail2banFilter, fail2banJail, crowdsecAcquisition }
+    public enum Kind: String, Sendable, Codable { case fail2banFilter, fail2banJail, crowdsecAcquisition, jellyfortWatch }
     public var kind: Kind
     public var location: FileLocation
     public var failRegexes: [String]
