@@ -36,7 +36,7 @@ final class EmulatorProcess: @unchecked Sendable {
     }
 
     /// Starts the emulator on a free loopback port and waits (at most 30 s) for its address.
-    static func start(scenario: String) async throws(StartError) -> EmulatorProcess {
+    static func start(scenario: String, logDirectory: URL? = nil) async throws(StartError) -> EmulatorProcess {
         guard let program = locate() else {
             throw StartError(
                 description:
@@ -46,7 +46,7 @@ final class EmulatorProcess: @unchecked Sendable {
         }
         let process = Process()
         process.executableURL = program
-        process.arguments = ["--scenario", scenario, "--port", "0", "--quiet"]
+        process.arguments = ["--scenario", scenario, "--port", "0", "--quiet"] + (logDirectory.map { ["--log-dir", $0.path] } ?? [])
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output

@@ -4,7 +4,9 @@ import JellyfinAPI
 import JellyfortAudit
 import JellyfortCore
 import JellyfortHarden
+import JellyfortBase
 import JellyfortReport
+import JellyfortWatch
 
 extension Jellyfort {
     struct Demo: AsyncParsableCommand {
@@ -25,11 +27,17 @@ extension Jellyfort {
         )
         var scenario: String = "insecure"
 
+        /// Where the emulator writes Jellyfin's log for step 6; removed at the end.
+        var logDirectory: URL {
+            FileManager.default.temporaryDirectory.appendingPathComponent("jellyfort-demo-log-\(ProcessInfo.processInfo.processIdentifier)")
+        }
+
         func run() async throws {
+            defer { try? FileManager.default.removeItem(at: logDirectory) }
             Terminal.progress("Starting the Jellyfin emulator…")
             let emulator: EmulatorProcess
             do {
-                emulator = try await EmulatorProcess.start(scenario: scenario)
+                emulator = try await EmulatorProcess.start(scenario: scenario, logDirectory: logDirectory)
             } catch {
                 Terminal.clearProgress()
                 Terminal.error("\(error)")
@@ -128,6 +136,7 @@ extension Jellyfort {
             let restored = await AuditRunner().run(client: client, settings: settings)
             print("Restored \(undo.restored.count) objects; the score is back to \(restored.report.score.value)/100.")
             for item in undo.notRestorable { print("  not restorable through the API: \(item)") }
+            try await guesser(client: client, emulator: emulator)
             await client.shutdown()
             print("")
             print("What to do next with your own server:")
@@ -135,6 +144,39 @@ extension Jellyfort {
             print("  2. jellyfort audit --server https://your-jellyfin --api-key-file PATH")
             print("  3. jellyfort harden --server https://your-jellyfin --api-key-file PATH   (add --apply when the plan looks right)")
             print("  4. jellyfort controls explain ID   tells why a control matters and how to fix it.")
+            print("  5. jellyfort watch --log-dir JELLYFIN-LOG-FOLDER --ban nftables   (as root) bans password guessers;")
+            print("     jellyfort deploy writes it as a service, and jellyfort watch --self-test proves the ban drops traffic.")
+        }
+
+        /// Step 6: a guesser tries passwords from the internet (through the proxy, as Jellyfin sees
+        /// it with KnownProxies set) and `jellyfort watch` reads Jellyfin's log and bans it (dry run).
+        func guesser(client: JellyfinClient, emulator: EmulatorProcess) async throws {
+            print("")
+            print("━━ 6. Watch: a password guesser at 203.0.113.9 (behind your proxy, KnownProxies = 127.0.0.1) tries six passwords")
+            var network = try await client.networkConfiguration()
+            let before = network
+            network.knownProxies = ["127.0.0.1"]
+            try await client.updateNetworkConfiguration(network)
+            _ = try? await client.send(.post, "/System/Restart")
+            var configuration = JellyfinClientConfiguration(server: try ServerAddress(emulator.url))
+            configuration.identity = ClientIdentity(device: "guesser", deviceId: "guesser")
+            configuration.additionalHeaders = [("X-Forwarded-For", "203.0.113.9")]
+            let attacker = try JellyfinClient(configuration: configuration)
+            for (index, name) in ["admin", "admin", "administrator", "root", "jellyfin", "admin"].enumerated() {
+                _ = try? await attacker.authenticate(user: name, password: Secret("guess-\(index)"))
+            }
+            await attacker.shutdown()
+            try await client.updateNetworkConfiguration(before)
+            _ = try? await client.send(.post, "/System/Restart")
+            print("jellyfort watch --log-dir \(logDirectory.path) --once --dry-run --lan-cidr 192.168.1.0/24")
+            var settings = WatchSettings()
+            settings.exemptions = Exemptions(lan: [IPNetwork("192.168.1.0/24")].compactMap { $0 })
+            let watcher = try Watcher(
+                source: .logDirectory(logDirectory.path), settings: settings, backend: NoBackend(), dryRun: true, store: nil,
+                emit: { print("  " + Sanitized.terminal($0.text)) }, warn: { Terminal.warning($0) })
+            try await watcher.start()
+            try await watcher.poll()
+            print("  (with --ban nftables, firewalld or crowdsec instead of --dry-run, the address is dropped at the firewall)")
         }
     }
 }
