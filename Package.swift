@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 "JellyfortBase",
                 "JellyfortDeploy",
+                "JellyfortHost",
                 "JellyfinAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -146,7 +147,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "jellyfort-bench",
-            dependencies: ["JellyfortBase", "JellyfinAPI", "JellyfortAudit", "JellyfortCore", "JellyfortHarden", "JellyfortHost", "JellyfortWatch"],
+            dependencies: ["JellyfortBase", "JellyfinAPI", "JellyfortAudit", "JellyfortCore", "JellyfortHarden", "JellyfortHost", "JellyfortWatch", "JellyfortDeploy"],
             path: "Benchmarks/jellyfort-bench",
             swiftSettings: strictSettings
         ),

@@ -23,8 +23,23 @@ struct Bench {
             readers()
             return
         }
+        let jellyfort = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("jellyfort").path
+        if which == "watch" {
+            do {
+                for size in arguments.dropFirst().compactMap(Int.init).isEmpty ? [1_000_000] : arguments.dropFirst().compactMap(Int.init) {
+                    try WatchBench.throughput(lines: size, jellyfort: jellyfort)
+                }
+            } catch {
+                print("watch: \(error)")
+            }
+            return
+        }
+        if which == "ban-latency" {
+            do { try await WatchBench.banLatency(count: users == 10_000 ? 1000 : users, jellyfort: jellyfort) } catch { print("ban-latency: \(error)") }
+            return
+        }
         guard ["fetch", "audit", "audit-visible", "harden"].contains(which) else {
-            FileHandle.standardError.write(Data("usage: jellyfort-bench fetch|audit|audit-visible|harden [USERS] | read\n".utf8))
+            FileHandle.standardError.write(Data("usage: jellyfort-bench fetch|audit|audit-visible|harden [USERS] | read | watch [LINES ...] | ban-latency [BANS]\n".utf8))
             exit(64)
         }
         do {

@@ -1,5 +1,6 @@
 import Foundation
 import JellyfortBase
+import JellyfortHost
 
 /// A backend's refusal, said so that the user knows what to do.
 public struct BanError: Error, Sendable, CustomStringConvertible {

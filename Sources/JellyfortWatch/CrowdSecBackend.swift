@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import JellyfortBase
+import JellyfortHost
 import NIOCore
 import NIOHTTP1
 

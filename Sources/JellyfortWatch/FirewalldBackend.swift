@@ -1,5 +1,6 @@
 import Foundation
 import JellyfortBase
+import JellyfortHost
 
 /// Bans as entries of two firewalld ipsets (`jellyfort-banned4`, `jellyfort-banned6`), bound to a
 /// drop rich rule in the zone. firewalld cannot give one entry its own timeout, and its nftables

@@ -1,5 +1,6 @@
 import Foundation
 import JellyfortBase
+import JellyfortHost
 import JellyfortDeploy
 
 /// Bans as elements with a timeout in the `banned4`/`banned6` sets of the bundle's

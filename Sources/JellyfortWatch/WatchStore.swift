@@ -17,7 +17,7 @@ public struct WatchStoreError: Error, Sendable, CustomStringConvertible {
 /// the windows it changed and the decisions it led to are saved in one transaction, so after a
 /// crash no line is counted twice and no ban decided is lost (bans are applied after the commit
 /// and applied again at start).
-public final class WatchStore {
+public final class WatchStore: Sendable {
     public let path: String
     private let queue: DatabaseQueue
     /// Held for the life of the store: two watchers on one state would count every line twice.
@@ -71,7 +71,27 @@ public final class WatchStore {
                         reason TEXT NOT NULL, failures INTEGER NOT NULL, users TEXT NOT NULL, until REAL, backend TEXT NOT NULL);
                     """)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        }
         return migrator
+    }
+
+    /// A small named value kept across runs (the server's last audit, for `--server`).
+    public func meta(_ key: String) throws(WatchStoreError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+    }
+
+    public func setMeta(_ key: String, _ value: String) throws(WatchStoreError) {
+        do {
+            try queue.write { db in
+                try db.execute(
+                    sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key, value])
+            }
+        } catch {
+            throw WatchStoreError(description: Self.explain(error, path: path))
+        }
     }
 
     static func explain(_ error: any Error, path: String) -> String {

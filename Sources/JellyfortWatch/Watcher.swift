@@ -34,6 +34,8 @@ public actor Watcher {
     private var missingFolderReported = false
     private var lastExpiry: Double = 0
     private var pendingNotices: [Task<Void, Never>] = []
+    /// Whether the first ban of this run was followed by the backend's self-test.
+    private var checkedAfterFirstBan = false
 
     public init(
         source: WatchSource, settings: WatchSettings, backend: any BanBackend, dryRun: Bool, store: WatchStore?,
@@ -190,11 +192,25 @@ public actor Watcher {
     }
 
     private func apply(_ decisions: [WatchDecision], now: Double) async {
+        // The detector already holds these bans: the gauge says so before anyone is told.
+        if decisions.contains(where: { $0.action != .alert }) {
+            metrics?.bansActive.set(Int64(detector.activeBans(now: now).count))
+        }
         for decision in decisions {
             if !dryRun, let text = decision.ip, let address = IPAddress(text) {
                 do {
                     switch decision.action {
-                    case .ban: try await backend.ban(address, until: decision.until ?? now, reason: decision.reason, now: now)
+                    case .ban:
+                        try await backend.ban(address, until: decision.until ?? now, reason: decision.reason, now: now)
+                        if !checkedAfterFirstBan {
+                            checkedAfterFirstBan = true
+                            let check = await backend.selfTest()
+                            if !check.effective {
+                                warn(
+                                    "THE BAN OF \(address) DOES NOT STOP ANYTHING: "
+                                        + check.lines.filter { $0.contains("NOT") || $0.contains("MISSING") }.joined(separator: "; "))
+                            }
+                        }
                     case .unban: try await backend.unban(address)
                     case .alert: break
                     }
@@ -214,9 +230,6 @@ public actor Watcher {
                     warn("too many notices waiting; this one is dropped: \(decision.text)")
                 }
             }
-        }
-        if decisions.contains(where: { $0.action != .alert }) {
-            metrics?.bansActive.set(Int64(detector.activeBans(now: now).count))
         }
     }
 

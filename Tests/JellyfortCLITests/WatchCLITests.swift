@@ -1,4 +1,6 @@
 import Foundation
+import JellyfinAPI
+import JellyfinEmulator
 import JellyfortBase
 import JellyfortTestSupport
 import Testing
@@ -14,7 +16,7 @@ func jellyfinDenyLine(_ ip: String, user: String = "bob", at date: Date = Date()
 }
 
 func appendLog(_ text: String, to url: URL) throws {
-    if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+    if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
     let handle = try FileHandle(forWritingTo: url)
     try handle.seekToEnd()
     try handle.write(contentsOf: Data(text.utf8))
@@ -103,7 +105,7 @@ struct WatchCLITests {
         let logs = folder.appendingPathComponent("log")
         let state = folder.appendingPathComponent("state.sqlite").path
         let output = folder.appendingPathComponent("out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()
         process.executableURL = CLI.binary
         process.arguments = ["watch", "--log-dir", logs.path, "--ban", "none", "--state", state, "--format", "json"]
@@ -214,5 +216,41 @@ struct WatchUnitTests {
         let dryControl = try JSONParser.parse(dry.stdout)["controls"]?.arrayValue?.first { $0["id"]?.stringValue == "auth.brute-force-ban" }
         #expect(dryControl?["status"]?.stringValue == "fail", "\(dry.stdout)")
         #expect(dry.stdout.contains("decides but bans nobody"))
+    }
+}
+
+@Suite("jellyfort watch --server")
+struct WatchServerTests {
+    @Test("a new administrator and a control that passed and now fails become alerts, run after run from cron")
+    func drift() async throws {
+        try await withEmulator("hardened") { fixture in
+            let folder = temporaryDirectory("watch-server")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let key = try CLI.secretFile(try #require(fixture.scenario.apiKeys.first).token)
+            let arguments = [
+                "watch", "--stdin", "--once", "--ban", "none", "--state", folder.appendingPathComponent("state.sqlite").path, "--format",
+                "json", "--server", fixture.emulator.url, "--api-key-file", key,
+            ]
+            let first = try await CLI.run(arguments)
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout.isEmpty, "the first run only records what it sees: \(first.stdout)")
+            // Someone makes an administrator and lets it delete media.
+            let client = try fixture.client()
+            let mallory = try await client.createUser(name: "mallory", password: Secret("Quiet-Owl-Lantern-42"))
+            var policy = mallory.policy
+            policy.isAdministrator = true
+            policy.enableContentDeletion = true
+            try await client.updatePolicy(userId: mallory.id, policy)
+            await client.shutdown()
+            let second = try await CLI.run(arguments)
+            #expect(second.status == 0, "\(second.stderr)")
+            let alerts = second.stdout.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
+            let reasons = alerts.compactMap { $0["reason"]?.stringValue }
+            #expect(reasons.contains { $0.hasPrefix("a new administrator appeared on the server: mallory") }, "\(reasons)")
+            #expect(reasons.contains { $0.contains("passed and now fails") }, "\(reasons)")
+            #expect(alerts.allSatisfy { $0["action"]?.stringValue == "alert" && $0["backend"]?.stringValue == "server" })
+            let third = try await CLI.run(arguments)
+            #expect(third.stdout.isEmpty, "said once, not at every run: \(third.stdout)")
+        }
     }
 }

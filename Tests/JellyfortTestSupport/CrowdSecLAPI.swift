@@ -50,7 +50,7 @@ public final class CrowdSecLAPI: @unchecked Sendable {
         let machine = try await cscli(["machines", "add", "jellyfort-test", "--auto", "--force", "-f", credentials])
         guard machine.status == 0 else { throw FixtureError("cscli machines add failed: \(machine.output)") }
         let log = base.appendingPathComponent("crowdsec.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/crowdsec")
         process.arguments = ["-c", config, "-no-cs"]
         process.standardOutput = try FileHandle(forWritingTo: log)

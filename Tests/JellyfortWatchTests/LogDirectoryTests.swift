@@ -16,7 +16,7 @@ func denyLine(_ ip: String, user: String = "bob", at date: Date = Date()) -> Str
 }
 
 func append(_ text: String, to url: URL) throws {
-    if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+    if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
     let handle = try FileHandle(forWritingTo: url)
     try handle.seekToEnd()
     try handle.write(contentsOf: Data(text.utf8))

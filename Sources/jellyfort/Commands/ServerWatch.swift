@@ -17,10 +17,23 @@ actor ServerWatch {
     private var administrators: [String: String]?
     private var passing: Set<String>?
     private var reportedProblem = false
+    /// Where the last audit's administrators and passing controls are kept, so that `--once`
+    /// from cron compares with the run before.
+    let store: WatchStore?
+    static let baselineKey = "server-baseline"
 
-    init(options: ServerOptions, resolved: RunSettings) {
+    init(options: ServerOptions, resolved: RunSettings, store: WatchStore?) {
         self.options = options
         self.resolved = resolved
+        self.store = store
+        if let text = try? store?.meta(Self.baselineKey), let saved = try? JSONParser.parse(text) {
+            var admins: [String: String] = [:]
+            for pair in saved["administrators"]?.objectValue?.pairs ?? JSONObject([:]).pairs {
+                if let name = pair.1.stringValue { admins[pair.0] = name }
+            }
+            administrators = admins
+            passing = Set(saved["passing"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        }
     }
 
     func check(_ watcher: Watcher) async {
@@ -64,6 +77,10 @@ actor ServerWatch {
             }
         }
         passing = passingNow
+        let baseline: JSONValue = [
+            "administrators": .object(JSONObject(admins.mapValues(JSONValue.string))), "passing": JSONValue(passingNow.sorted()),
+        ]
+        try? store?.setMeta(Self.baselineKey, JSONWriter.string(baseline))
         if !alerts.isEmpty { try? await watcher.raise(alerts) }
     }
 

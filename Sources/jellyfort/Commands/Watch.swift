@@ -196,7 +196,7 @@ extension Jellyfort {
                 Terminal.error("the log folder \(folder) does not exist; give Jellyfin's log folder (e.g. /var/log/jellyfin or CONFIG/log)")
                 throw ExitCode(AuditExit.incomplete)
             }
-            let serverWatch = serverOptions.server == nil ? nil : ServerWatch(options: serverOptions, resolved: resolved)
+            let serverWatch = serverOptions.server == nil ? nil : ServerWatch(options: serverOptions, resolved: resolved, store: store)
             do {
                 try await follow(watcher, source: source, serverWatch: serverWatch)
             } catch {
@@ -224,6 +224,10 @@ extension Jellyfort {
             var lastServerCheck = Date.distantPast
             switch source {
             case .standardInput:
+                if let serverWatch, once {
+                    await serverWatch.check(watcher)
+                    lastServerCheck = Date()
+                }
                 while try await watcher.readStandardInput() {
                     if let serverWatch, Date().timeIntervalSince(lastServerCheck) >= ServerWatch.interval {
                         lastServerCheck = Date()

@@ -1,4 +1,5 @@
 import Foundation
+import JellyfortBase
 
 /// A program Jellyfort runs (caddy, nft, firewall-cmd, cscli): arguments as an array, never a
 /// shell; a time limit; output through files, so a large answer cannot fill a pipe and stall
