@@ -147,7 +147,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "jellyfort-bench",
-            dependencies: ["JellyfortBase", "JellyfinAPI", "JellyfortAudit", "JellyfortCore", "JellyfortHarden", "JellyfortHost", "JellyfortWatch", "JellyfortDeploy"],
+            dependencies: [
+                "JellyfortBase", "JellyfinAPI", "JellyfortAudit", "JellyfortCore", "JellyfortHarden", "JellyfortHost", "JellyfortWatch",
+                "JellyfortDeploy",
+            ],
             path: "Benchmarks/jellyfort-bench",
             swiftSettings: strictSettings
         ),

@@ -35,11 +35,16 @@ struct Bench {
             return
         }
         if which == "ban-latency" {
-            do { try await WatchBench.banLatency(count: users == 10_000 ? 1000 : users, jellyfort: jellyfort) } catch { print("ban-latency: \(error)") }
+            do { try await WatchBench.banLatency(count: users == 10_000 ? 1000 : users, jellyfort: jellyfort) } catch {
+                print("ban-latency: \(error)")
+            }
             return
         }
         guard ["fetch", "audit", "audit-visible", "harden"].contains(which) else {
-            FileHandle.standardError.write(Data("usage: jellyfort-bench fetch|audit|audit-visible|harden [USERS] | read | watch [LINES ...] | ban-latency [BANS]\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "usage: jellyfort-bench fetch|audit|audit-visible|harden [USERS] | read | watch [LINES ...] | ban-latency [BANS]\n".utf8
+                ))
             exit(64)
         }
         do {

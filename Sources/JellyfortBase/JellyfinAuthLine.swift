@@ -95,7 +95,7 @@ public enum JellyfinAuthLine {
         if addressBytes.count >= 2, addressBytes.first == UInt8(ascii: "\""), addressBytes.last == UInt8(ascii: "\"") {
             addressBytes = UnsafeBufferPointer(rebasing: addressBytes[1..<(addressBytes.count - 1)])
         }
-        guard addressBytes.count <= 64, let address = IPAddress(String(decoding: addressBytes, as: UTF8.self)) else { return nil }
+        guard addressBytes.count <= 64, let address = IPAddress(ascii: addressBytes) else { return nil }
         let head = UnsafeBufferPointer(rebasing: body[0..<open.lowerBound])
         if head.count == withoutName.count, starts(head, with: withoutName) {
             return Deny(kind: .noUserName, userName: nil, address: address, time: time)
@@ -121,7 +121,7 @@ public enum JellyfinAuthLine {
         guard index < line.count, line[index] == UInt8(ascii: "["),
             let close = firstIndex(of: UInt8(ascii: "]"), in: line, from: index + 1, limit: 40)
         else { return nil }
-        guard let time = timestamp(UnsafeBufferPointer(rebasing: line[(index + 1)..<close])) else { return nil }
+        let stamp = (index + 1)..<close
         index = close + 1
         // " [LVL] [digits] "
         guard index + 7 <= line.count, line[index] == UInt8(ascii: " "), line[index + 1] == UInt8(ascii: "["),
@@ -132,11 +132,16 @@ public enum JellyfinAuthLine {
         guard index < line.count, line[index] == UInt8(ascii: "[") else { return nil }
         index += 1
         let digitsStart = index
-        while index < line.count, index - digitsStart < 10, line[index] >= UInt8(ascii: "0"), line[index] <= UInt8(ascii: "9") { index += 1 }
+        while index < line.count, index - digitsStart < 10, line[index] >= UInt8(ascii: "0"), line[index] <= UInt8(ascii: "9") {
+            index += 1
+        }
         guard index > digitsStart, index + 1 < line.count, line[index] == UInt8(ascii: "]"), line[index + 1] == UInt8(ascii: " ")
         else { return nil }
         index += 2
-        guard starts(UnsafeBufferPointer(rebasing: line[index...]), with: category) else { return nil }
+        // The category first: most lines are another logger's, and end here.
+        guard starts(UnsafeBufferPointer(rebasing: line[index...]), with: category),
+            let time = timestamp(UnsafeBufferPointer(rebasing: line[stamp]))
+        else { return nil }
         return (time, index + category.count)
     }
 
@@ -153,7 +158,8 @@ public enum JellyfinAuthLine {
             return value
         }
         func byte(_ index: Int) -> UInt8? { index < text.count ? text[index] : nil }
-        if text.count == 8 || text.count == 12, byte(2) == UInt8(ascii: ":"), number(0, 2) != nil, number(3, 2) != nil, number(6, 2) != nil {
+        if text.count == 8 || text.count == 12, byte(2) == UInt8(ascii: ":"), number(0, 2) != nil, number(3, 2) != nil, number(6, 2) != nil
+        {
             return .timeOfDay
         }
         guard text.count >= 26, byte(4) == UInt8(ascii: "-"), byte(7) == UInt8(ascii: "-"), byte(10) == UInt8(ascii: " "),
@@ -180,7 +186,13 @@ public enum JellyfinAuthLine {
 
     /// The file sink quotes names and escapes `\` and `"`; the console sink writes them as typed.
     static func unquoted(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        let text = String(decoding: bytes.prefix(512), as: UTF8.self)
+        let bounded = UnsafeBufferPointer(rebasing: bytes.prefix(512))
+        if bounded.count >= 2, bounded.first == UInt8(ascii: "\""), bounded.last == UInt8(ascii: "\""),
+            !bounded.contains(UInt8(ascii: "\\"))
+        {
+            return String(decoding: UnsafeBufferPointer(rebasing: bounded[1..<(bounded.count - 1)]), as: UTF8.self)
+        }
+        let text = String(decoding: bounded, as: UTF8.self)
         guard text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") else { return text }
         var result = ""
         var escaped = false

@@ -88,4 +88,3 @@ enum BanConfigParser {
         return BanFacts(kind: .jellyfortWatch, location: FileLocation(path: path, line: index + 1), logPaths: logPaths, enabled: bans)
     }
 }
-

@@ -44,11 +44,16 @@ public actor CrowdSecBackend: BanBackend {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let key = line[..<colon].trimmingCharacters(in: .whitespaces)
             var value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.first == value.last, value.first == "\"" || value.first == "'" { value = String(value.dropFirst().dropLast()) }
+            if value.count >= 2, value.first == value.last, value.first == "\"" || value.first == "'" {
+                value = String(value.dropFirst().dropLast())
+            }
             fields[key] = value
         }
-        guard let url = fields["url"], url.hasPrefix("http"), let login = fields["login"], let password = fields["password"], !password.isEmpty
-        else { throw BanError("crowdsec: \(path) lacks url, login or password; write it with cscli machines add jellyfort --auto -f \(path)") }
+        guard let url = fields["url"], url.hasPrefix("http"), let login = fields["login"], let password = fields["password"],
+            !password.isEmpty
+        else {
+            throw BanError("crowdsec: \(path) lacks url, login or password; write it with cscli machines add jellyfort --auto -f \(path)")
+        }
         return Credentials(url: url.hasSuffix("/") ? String(url.dropLast()) : url, login: login, password: Secret(password))
     }
 
@@ -91,7 +96,8 @@ public actor CrowdSecBackend: BanBackend {
     }
 
     public func unban(_ address: IPAddress) async throws(BanError) {
-        try await authorised("DELETE", "/v1/decisions?ip=\(address)&scenario=\(Self.scenario)", body: nil, what: "lift the ban on \(address)")
+        try await authorised(
+            "DELETE", "/v1/decisions?ip=\(address)&scenario=\(Self.scenario)", body: nil, what: "lift the ban on \(address)")
     }
 
     /// Sends with the machine's token; signs in again once if it expired.
@@ -107,9 +113,11 @@ public actor CrowdSecBackend: BanBackend {
         throw BanError("crowdsec: cannot \(what): the local API refused the machine's token")
     }
 
-    private func send(_ method: String, _ path: String, body: JSONValue?, token: String?, credentials: Credentials) async throws(BanError) -> (
-        Int, JSONValue
-    ) {
+    private func send(_ method: String, _ path: String, body: JSONValue?, token: String?, credentials: Credentials) async throws(BanError)
+        -> (
+            Int, JSONValue
+        )
+    {
         var request = HTTPClientRequest(url: credentials.url + path)
         request.method = HTTPMethod(rawValue: method)
         // CrowdSec reads a machine's version from its user agent and refuses one without "/VERSION".
@@ -138,7 +146,8 @@ public actor CrowdSecBackend: BanBackend {
         } catch {
             return SelfTestResult(effective: false, lines: [error.description])
         }
-        guard let cscli, let result = try? ExternalCommand.run(
+        guard let cscli,
+            let result = try? ExternalCommand.run(
                 cscli, (configPath.map { ["-c", $0] } ?? []) + ["bouncers", "list", "-o", "json"], timeLimit: .seconds(10)),
             result.status == 0
         else {

@@ -46,14 +46,26 @@ public struct Detector: Sendable {
         var decisions: [WatchDecision] = []
         let address = deny.address
         if let name = deny.userName { decisions += observeName(name, address: address, time: time) }
-        var record = addresses[address] ?? AddressRecord()
-        if let until = record.bannedUntil, until > time { return decisions }
-        record.failures.removeAll { $0.time <= time - settings.findTime }
-        record.failures.append(.init(time: time, user: deny.userName))
-        if record.failures.count > Self.failuresKept { record.failures.removeFirst(record.failures.count - Self.failuresKept) }
-        let names = distinctNames(record.failures)
+        if let until = addresses[address]?.bannedUntil, until > time { return decisions }
+        // The record is changed in place (no copy of its failures per line).
+        decisions += Self.decide(
+            &addresses[address, default: AddressRecord()], address: address, user: deny.userName, time: time, now: now,
+            settings: settings, backend: backend)
+        changed.insert(address)
+        return decisions
+    }
+
+    private static func decide(
+        _ record: inout AddressRecord, address: IPAddress, user: String?, time: Double, now: Double, settings: WatchSettings,
+        backend: String
+    ) -> [WatchDecision] {
+        var decisions: [WatchDecision] = []
+        if let first = record.failures.first, first.time <= time - settings.findTime {
+            record.failures.removeAll { $0.time <= time - settings.findTime }
+        }
+        record.failures.append(.init(time: time, user: user))
+        if record.failures.count > failuresKept { record.failures.removeFirst(record.failures.count - failuresKept) }
         let reportable = (record.reportedUntil ?? 0) <= time
-        defer { store(record, for: address) }
 
         if let spared = settings.exemptions.reason(address) {
             if record.failures.count >= settings.maxRetry, reportable {
@@ -62,20 +74,24 @@ public struct Detector: Sendable {
                     WatchDecision(
                         action: .alert, ip: address.description,
                         reason: "\(record.failures.count) failed sign-ins but not banned: \(spared)",
-                        failures: record.failures.count, users: names, backend: backend))
+                        failures: record.failures.count, users: distinctNames(record.failures), backend: backend))
             }
             return decisions
         }
-        if names.count >= settings.sprayNames, reportable, record.failures.count < settings.maxRetry {
-            record.reportedUntil = time + settings.findTime
-            decisions.append(
-                WatchDecision(
-                    action: .alert, ip: address.description,
-                    reason: "password spraying: \(names.count) names tried from one address", failures: record.failures.count,
-                    users: names, backend: backend))
+        if reportable, record.failures.count < settings.maxRetry, record.failures.count >= settings.sprayNames {
+            let names = distinctNames(record.failures)
+            if names.count >= settings.sprayNames {
+                record.reportedUntil = time + settings.findTime
+                decisions.append(
+                    WatchDecision(
+                        action: .alert, ip: address.description,
+                        reason: "password spraying: \(names.count) names tried from one address", failures: record.failures.count,
+                        users: names, backend: backend))
+            }
         }
         guard record.failures.count >= settings.maxRetry else { return decisions }
         let failures = record.failures.count
+        let names = distinctNames(record.failures)
         record.failures.removeAll()
         let duration = settings.banDuration(count: record.banCount + 1)
         // A replayed old log must not ban anyone today for what ended long ago.
@@ -86,8 +102,8 @@ public struct Detector: Sendable {
         decisions.append(
             WatchDecision(
                 action: .ban, ip: address.description,
-                reason: "\(failures) failed sign-ins within \(Self.words(settings.findTime)); banned for "
-                    + "\(Self.words(duration))\(repeatNote)",
+                reason: "\(failures) failed sign-ins within \(words(settings.findTime)); banned for "
+                    + "\(words(duration))\(repeatNote)",
                 failures: failures, users: names, until: time + duration, backend: backend))
         return decisions
     }
@@ -132,20 +148,31 @@ public struct Detector: Sendable {
 
     private mutating func observeName(_ name: String, address: IPAddress, time: Double) -> [WatchDecision] {
         guard attemptsByName[name] != nil || attemptsByName.count < Self.trackedLimit else { return [] }
-        var attempts = attemptsByName[name] ?? []
-        attempts.removeAll { $0.time <= time - settings.findTime || $0.address == address }
-        attempts.append((time, address))
-        if attempts.count > Self.failuresKept { attempts.removeFirst(attempts.count - Self.failuresKept) }
-        attemptsByName[name] = attempts
-        guard attempts.count >= settings.distributedAddresses, (nameReportedUntil[name] ?? 0) <= time else { return [] }
+        let count = Self.remember(&attemptsByName[name, default: []], address: address, time: time, window: settings.findTime)
+        guard count >= settings.distributedAddresses, (nameReportedUntil[name] ?? 0) <= time else { return [] }
         nameReportedUntil[name] = time + settings.findTime
         return [
             WatchDecision(
                 action: .alert, ip: nil,
-                reason: "distributed attack on one name: \(attempts.count) addresses tried \(Sanitized.terminal(name)) "
+                reason: "distributed attack on one name: \(count) addresses tried \(Sanitized.terminal(name)) "
                     + "within \(Self.words(settings.findTime)); a strong password and a ban per address are the defence",
-                failures: attempts.count, users: [name], backend: backend)
+                failures: count, users: [name], backend: backend)
         ]
+    }
+
+    /// Keeps the addresses that tried one name within the window (each once, the latest last); returns how many.
+    private static func remember(_ attempts: inout [(time: Double, address: IPAddress)], address: IPAddress, time: Double, window: Double)
+        -> Int
+    {
+        if attempts.last?.address != address {
+            attempts.removeAll { $0.time <= time - window || $0.address == address }
+            attempts.append((time, address))
+        } else {
+            attempts[attempts.count - 1].time = time
+            if let first = attempts.first, first.time <= time - window { attempts.removeAll { $0.time <= time - window } }
+        }
+        if attempts.count > failuresKept { attempts.removeFirst(attempts.count - failuresKept) }
+        return attempts.count
     }
 
     private mutating func store(_ record: AddressRecord, for address: IPAddress) {
@@ -153,7 +180,7 @@ public struct Detector: Sendable {
         changed.insert(address)
     }
 
-    private func distinctNames(_ failures: [AddressRecord.Failure]) -> [String] {
+    private static func distinctNames(_ failures: [AddressRecord.Failure]) -> [String] {
         var seen: Set<String> = []
         return failures.compactMap(\.user).filter { seen.insert($0).inserted }
     }

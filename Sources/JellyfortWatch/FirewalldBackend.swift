@@ -15,7 +15,8 @@ public struct FirewalldBackend: BanBackend {
     public static let set6 = "jellyfort-banned6"
 
     public init(firewallCmd: String? = nil, zone: String? = nil) {
-        self.firewallCmd = firewallCmd ?? ExternalCommand.find(["/usr/bin/firewall-cmd", "/usr/sbin/firewall-cmd"]) ?? "/usr/bin/firewall-cmd"
+        self.firewallCmd =
+            firewallCmd ?? ExternalCommand.find(["/usr/bin/firewall-cmd", "/usr/sbin/firewall-cmd"]) ?? "/usr/bin/firewall-cmd"
         self.zone = zone
     }
 
@@ -23,8 +24,14 @@ public struct FirewalldBackend: BanBackend {
     /// `firewall-offline-cmd`): two ipsets and one drop rule each.
     public static func setupCommands(zone: String) -> [[String]] {
         [
-            ["--permanent", "--new-ipset=\(set4)", "--type=hash:ip", "--option=family=inet", "--option=timeout=\(Int(WatchSettings.longestBan))"],
-            ["--permanent", "--new-ipset=\(set6)", "--type=hash:ip", "--option=family=inet6", "--option=timeout=\(Int(WatchSettings.longestBan))"],
+            [
+                "--permanent", "--new-ipset=\(set4)", "--type=hash:ip", "--option=family=inet",
+                "--option=timeout=\(Int(WatchSettings.longestBan))",
+            ],
+            [
+                "--permanent", "--new-ipset=\(set6)", "--type=hash:ip", "--option=family=inet6",
+                "--option=timeout=\(Int(WatchSettings.longestBan))",
+            ],
             ["--permanent", "--zone=\(zone)", "--add-rich-rule=\(richRule(set4))"],
             ["--permanent", "--zone=\(zone)", "--add-rich-rule=\(richRule(set6))"],
         ]
@@ -100,7 +107,8 @@ public struct FirewalldBackend: BanBackend {
                         : "NOT EFFECTIVE: zone \(zone) has no rule dropping \(set) (run jellyfort watch --ban firewalld once as root)")
                 effective = effective && exists && bound
             }
-            lines.append("note: the rule acts on traffic that lands in zone \(zone); an interface or source bound to another zone is not covered")
+            lines.append(
+                "note: the rule acts on traffic that lands in zone \(zone); an interface or source bound to another zone is not covered")
         } catch {
             return SelfTestResult(effective: false, lines: [error.description])
         }

@@ -58,28 +58,40 @@ public final class LogDirectory {
         return FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue
     }
 
-    /// Reads what is new. Throws only when the folder itself cannot be read.
-    public func poll(counts: inout ReadCounts, _ handle: (JellyfinAuthLine.Reading) -> Void) throws(LogSourceError) {
+    /// Reads what is new, at most about `budget` bytes (so that memory stays flat whatever the
+    /// size of the log); returns whether more is waiting. Throws only when the folder itself
+    /// cannot be read.
+    @discardableResult
+    public func poll(counts: inout ReadCounts, budget: Int = 32 << 20, _ handle: (JellyfinAuthLine.Reading) -> Void) throws(LogSourceError)
+        -> Bool
+    {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder).filter(Self.isJellyfinLog).sorted()
         } catch {
             throw LogSourceError(description: "cannot read the log folder \(folder): \((error as NSError).localizedDescription)")
         }
-        for name in names { read(name, counts: &counts, handle) }
         for gone in Set(positions.keys).subtracting(names) {
             positions[gone] = nil
             skippingLine.remove(gone)
         }
+        let start = counts.bytes
+        for name in names {
+            let remaining = budget - (counts.bytes - start)
+            guard remaining > 0 else { return true }
+            if read(name, counts: &counts, budget: remaining, handle) { return true }
+        }
+        return false
     }
 
-    private func read(_ name: String, counts: inout ReadCounts, _ handle: (JellyfinAuthLine.Reading) -> Void) {
+    /// Returns whether the file has more than the budget allowed.
+    private func read(_ name: String, counts: inout ReadCounts, budget: Int, _ handle: (JellyfinAuthLine.Reading) -> Void) -> Bool {
         let path = folder + "/" + name
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
+        guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return }
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return false }
         let device = UInt64(truncatingIfNeeded: status.st_dev)
         let inode = UInt64(truncatingIfNeeded: status.st_ino)
         let size = Int64(status.st_size)
@@ -89,7 +101,12 @@ public final class LogDirectory {
             position = FilePosition(device: device, inode: inode, offset: 0)
             skippingLine.remove(name)
         }
+        let startOffset = position.offset
         while position.offset < size {
+            if position.offset - startOffset >= Int64(budget) {
+                positions[name] = position
+                return true
+            }
             let wanted = min(Int64(buffer.count), size - position.offset)
             let got = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, Int(wanted), off_t(position.offset)) }
             guard got > 0 else { break }
@@ -116,6 +133,7 @@ public final class LogDirectory {
             if consumed < got, got < buffer.count { break }
         }
         positions[name] = position
+        return false
     }
 }
 

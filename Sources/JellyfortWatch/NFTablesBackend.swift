@@ -1,7 +1,7 @@
 import Foundation
 import JellyfortBase
-import JellyfortHost
 import JellyfortDeploy
+import JellyfortHost
 
 /// Bans as elements with a timeout in the `banned4`/`banned6` sets of the bundle's
 /// `inet jellyfort` table: the kernel lifts them by itself, even if watch is not running.

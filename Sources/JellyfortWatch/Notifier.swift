@@ -30,7 +30,8 @@ public struct Notifier: Sendable {
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
             _ = try? await response.body.collect(upTo: 64 << 10)
-            return (200..<300).contains(response.status.code) ? nil : "the notice was refused by \(Sanitized.terminal(url)) (HTTP \(response.status.code))"
+            return (200..<300).contains(response.status.code)
+                ? nil : "the notice was refused by \(Sanitized.terminal(url)) (HTTP \(response.status.code))"
         } catch {
             return "the notice could not be sent to \(Sanitized.terminal(url)): \(error)"
         }

@@ -17,7 +17,8 @@ public struct WatchDecision: Sendable, Equatable {
     public var until: Double?
     public var backend: String
 
-    public init(action: Action, ip: String?, reason: String, failures: Int = 0, users: [String] = [], until: Double? = nil, backend: String) {
+    public init(action: Action, ip: String?, reason: String, failures: Int = 0, users: [String] = [], until: Double? = nil, backend: String)
+    {
         self.action = action
         self.ip = ip
         self.reason = reason
@@ -42,7 +43,9 @@ public struct WatchDecision: Sendable, Equatable {
         if let ip { line += " " + ip }
         if let until, action == .ban { line += " until \(Self.iso8601(until))" }
         line += ": " + reason
-        if !users.isEmpty { line += " (" + users.prefix(5).map { Sanitized.terminal($0) }.joined(separator: ", ") + (users.count > 5 ? ", …" : "") + ")" }
+        if !users.isEmpty {
+            line += " (" + users.prefix(5).map { Sanitized.terminal($0) }.joined(separator: ", ") + (users.count > 5 ? ", …" : "") + ")"
+        }
         if action != .alert || backend != "none" { line += " [\(backend)]" }
         return line
     }

@@ -28,7 +28,8 @@ public final class WatchStore: Sendable {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
             do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                try FileManager.default.createDirectory(
+                    atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
                 throw WatchStoreError(description: "cannot create the state folder \(folder): \((error as NSError).localizedDescription)")
             }
@@ -36,11 +37,13 @@ public final class WatchStore: Sendable {
         // Created 0600 before SQLite opens it: the journal names addresses and accounts.
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw WatchStoreError(description: "cannot open the state \(path): \(String(cString: strerror(errno))); give --state FILE somewhere writable")
+            throw WatchStoreError(
+                description: "cannot open the state \(path): \(String(cString: strerror(errno))); give --state FILE somewhere writable")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
-            throw WatchStoreError(description: "the state \(path) is in use by another jellyfort watch; stop it, or give each watch its own --state")
+            throw WatchStoreError(
+                description: "the state \(path) is in use by another jellyfort watch; stop it, or give each watch its own --state")
         }
         lockDescriptor = descriptor
         var configuration = Configuration()
@@ -183,7 +186,8 @@ public final class WatchStore: Sendable {
                 for decision in decisions {
                     let users = String(decoding: try encoder.encode(decision.users), as: UTF8.self)
                     try db.execute(
-                        sql: "INSERT INTO journal (at, action, ip, reason, failures, users, until, backend) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        sql:
+                            "INSERT INTO journal (at, action, ip, reason, failures, users, until, backend) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         arguments: [
                             time, decision.action.rawValue, decision.ip, decision.reason, decision.failures, users, decision.until,
                             decision.backend,

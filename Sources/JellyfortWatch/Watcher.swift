@@ -79,7 +79,9 @@ public actor Watcher {
                 warn(error.description)
             }
         }
-        if !active.isEmpty { warn("\(active.count) ban\(active.count == 1 ? "" : "s") still in force, applied again through \(backend.name)") }
+        if !active.isEmpty {
+            warn("\(active.count) ban\(active.count == 1 ? "" : "s") still in force, applied again through \(backend.name)")
+        }
         metrics?.bansActive.set(Int64(active.count))
     }
 
@@ -95,16 +97,22 @@ public actor Watcher {
             return false
         }
         missingFolderReported = false
-        var counts = ReadCounts()
-        var readings: [JellyfinAuthLine.Reading] = []
-        do {
-            try directory.poll(counts: &counts) { readings.append($0) }
-        } catch {
-            throw WatchFailure(error.description)
+        var readAny = false
+        var more = true
+        // A block at a time: decided and saved before the next is read.
+        while more {
+            var counts = ReadCounts()
+            var readings: [JellyfinAuthLine.Reading] = []
+            do {
+                more = try directory.poll(counts: &counts) { readings.append($0) }
+            } catch {
+                throw WatchFailure(error.description)
+            }
+            guard counts.bytes > 0 || directory.positions != lastSavedPositions else { break }
+            try await process(readings, counts: counts, positions: directory.positions)
+            readAny = readAny || counts.bytes > 0
         }
-        guard counts.bytes > 0 || directory.positions != lastSavedPositions else { return false }
-        try await process(readings, counts: counts, positions: directory.positions)
-        return counts.bytes > 0
+        return readAny
     }
 
     private var lastSavedPositions: [String: FilePosition] = [:]

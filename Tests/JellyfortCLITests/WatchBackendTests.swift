@@ -7,7 +7,19 @@ import Testing
 /// a CrowdSec local API on loopback with a bouncer asking it, firewalld's own tools.
 @Suite("jellyfort watch bans through the real backends", .serialized)
 struct WatchBackendTests {
-    @Test("nftables: the guesser's packets are dropped, another address still gets through; self-test tells a dead rule", .timeLimit(.minutes(2)))
+    /// A server at 203.0.113.1 and 198.51.100.1, a guesser at 203.0.113.9, a viewer at 198.51.100.7.
+    static func threeHosts(_ lab: NetworkLab) async throws -> (server: String, guesser: String, viewer: String) {
+        let server = try await lab.host("srv")
+        let guesser = try await lab.host("bad")
+        let viewer = try await lab.host("good")
+        try await lab.connect(server, "203.0.113.1/24", guesser, "203.0.113.9/24")
+        try await lab.connect(server, "198.51.100.1/24", viewer, "198.51.100.7/24")
+        return (server, guesser, viewer)
+    }
+
+    @Test(
+        "nftables: the guesser's packets are dropped, another address still gets through; self-test tells a dead rule",
+        .timeLimit(.minutes(2)))
     func nftablesInNamespace() async throws {
         if let reason = NetworkLab.unavailableReason() {
             Issue.record(Comment(rawValue: reason))
@@ -15,14 +27,11 @@ struct WatchBackendTests {
         }
         let lab = NetworkLab("nft")
         defer { lab.remove() }
-        let server = try await lab.host("srv")
-        let guesser = try await lab.host("bad")
-        let viewer = try await lab.host("good")
-        try await lab.connect(server, "203.0.113.1/24", guesser, "203.0.113.9/24")
-        try await lab.connect(server, "198.51.100.1/24", viewer, "198.51.100.7/24")
+        let (server, guesser, viewer) = try await Self.threeHosts(lab)
         let folder = try logFolder("watch-nft", String(repeating: jellyfinDenyLine("203.0.113.9"), count: 5))
         defer { try? FileManager.default.removeItem(at: folder) }
-        try lab.start(in: server, ["caddy", "respond", "--listen", "0.0.0.0:80", "jellyfin"], log: folder.appendingPathComponent("caddy.log"))
+        try lab.start(
+            in: server, ["caddy", "respond", "--listen", "0.0.0.0:80", "jellyfin"], log: folder.appendingPathComponent("caddy.log"))
         var before = ""
         for _ in 0..<50 where before != "200" {
             try await Task.sleep(for: .milliseconds(100))
@@ -32,7 +41,8 @@ struct WatchBackendTests {
 
         let state = folder.appendingPathComponent("state.sqlite").path
         let watch = try await lab.run(
-            in: server, [
+            in: server,
+            [
                 CLI.binary.path, "watch", "--log-dir", folder.appendingPathComponent("log").path, "--once", "--ban", "nftables", "--state",
                 state, "--format", "json",
             ])
@@ -56,7 +66,8 @@ struct WatchBackendTests {
         #expect(try await lab.httpStatus(from: guesser, "http://203.0.113.1:80/") == "000", "the ban is back after the restart")
 
         // A ruleset whose input chain accepts 443 first: the ban set fills, but nothing is dropped.
-        _ = try await lab.run(in: server, ["nft", "insert", "rule", "inet", "jellyfort", "input", "tcp", "dport", "{", "80,", "443", "}", "accept"])
+        _ = try await lab.run(
+            in: server, ["nft", "insert", "rule", "inet", "jellyfort", "input", "tcp", "dport", "{", "80,", "443", "}", "accept"])
         let dead = try await lab.run(in: server, [CLI.binary.path, "watch", "--self-test", "--ban", "nftables"])
         #expect(dead.status == 1, "\(dead.output)")
         #expect(dead.output.contains("NOT EFFECTIVE: a rule accepts 443 before the ban rule"), "\(dead.output)")
@@ -114,11 +125,7 @@ struct WatchBackendTests {
         }
         let lab = NetworkLab("fwd")
         defer { lab.remove() }
-        let server = try await lab.host("srv")
-        let guesser = try await lab.host("bad")
-        let viewer = try await lab.host("good")
-        try await lab.connect(server, "203.0.113.1/24", guesser, "203.0.113.9/24")
-        try await lab.connect(server, "198.51.100.1/24", viewer, "198.51.100.7/24")
+        let (server, guesser, viewer) = try await Self.threeHosts(lab)
         let folder = try logFolder("watch-firewalld", String(repeating: jellyfinDenyLine("203.0.113.9"), count: 5))
         defer { try? FileManager.default.removeItem(at: folder) }
         let bus = try await SystemBus.start(log: folder.appendingPathComponent("dbus.log"))
@@ -127,8 +134,11 @@ struct WatchBackendTests {
         let config = folder.appendingPathComponent("firewalld")
         #expect(try await runTool("cp", package: "coreutils", ["-a", "/etc/firewalld", config.path]).status == 0)
         try lab.start(
-            in: server, ["firewalld", "--nofork", "--nopid", "--system-config", config.path, "--log-target", "file", "--log-file",
-                folder.appendingPathComponent("firewalld.log").path], log: folder.appendingPathComponent("firewalld.out"))
+            in: server,
+            [
+                "firewalld", "--nofork", "--nopid", "--system-config", config.path, "--log-target", "file", "--log-file",
+                folder.appendingPathComponent("firewalld.log").path,
+            ], log: folder.appendingPathComponent("firewalld.out"))
         var running = false
         for _ in 0..<100 where !running {
             try await Task.sleep(for: .milliseconds(100))
@@ -138,7 +148,8 @@ struct WatchBackendTests {
         // Permanent as well as now: watch reloads firewalld once to create its ipsets, which drops runtime-only rules.
         #expect(try await runTool("firewall-cmd", package: "firewalld", ["--zone=public", "--add-port=80/tcp"]).status == 0)
         #expect(try await runTool("firewall-cmd", package: "firewalld", ["--permanent", "--zone=public", "--add-port=80/tcp"]).status == 0)
-        try lab.start(in: server, ["caddy", "respond", "--listen", "0.0.0.0:80", "jellyfin"], log: folder.appendingPathComponent("caddy.log"))
+        try lab.start(
+            in: server, ["caddy", "respond", "--listen", "0.0.0.0:80", "jellyfin"], log: folder.appendingPathComponent("caddy.log"))
         var before = ""
         for _ in 0..<50 where before != "200" {
             try await Task.sleep(for: .milliseconds(100))
@@ -172,7 +183,10 @@ final class SystemBus: @unchecked Sendable {
 
     static func start(log: URL) async throws -> SystemBus {
         if FileManager.default.fileExists(atPath: socket) {
-            if try await runTool("dbus-send", package: "dbus", ["--system", "--print-reply", "--dest=org.freedesktop.DBus", "/", "org.freedesktop.DBus.ListNames"]).status == 0 {
+            if try await runTool(
+                "dbus-send", package: "dbus",
+                ["--system", "--print-reply", "--dest=org.freedesktop.DBus", "/", "org.freedesktop.DBus.ListNames"]
+            ).status == 0 {
                 return SystemBus(process: nil)
             }
             try? FileManager.default.removeItem(atPath: socket)

@@ -5,24 +5,6 @@ import JellyfortBase
 import JellyfortTestSupport
 import Testing
 
-/// One deny line in Jellyfin's file format, written now (or at `date`).
-func jellyfinDenyLine(_ ip: String, user: String = "bob", at date: Date = Date()) -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(secondsFromGMT: 0)
-    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS xxx"
-    return "[\(formatter.string(from: date))] [INF] [50] Jellyfin.Server.Implementations.Users.UserManager: "
-        + "Authentication request for \"\(user)\" has been denied (IP: \"\(ip)\").\n"
-}
-
-func appendLog(_ text: String, to url: URL) throws {
-    if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
-    let handle = try FileHandle(forWritingTo: url)
-    try handle.seekToEnd()
-    try handle.write(contentsOf: Data(text.utf8))
-    try handle.close()
-}
-
 /// A log folder holding `lines`, in today's file.
 func logFolder(_ name: String, _ lines: String) throws -> URL {
     let folder = temporaryDirectory(name)
@@ -61,7 +43,8 @@ struct WatchCLITests {
 
     @Test("--stdin reads console lines (podman logs, journald) and says what it read")
     func standardInput() async throws {
-        let line = "[10:00:00] [INF] [12] Jellyfin.Server.Implementations.Users.UserManager: Authentication request for bob has been denied (IP: 2001:db8::66)."
+        let line =
+            "[10:00:00] [INF] [12] Jellyfin.Server.Implementations.Users.UserManager: Authentication request for bob has been denied (IP: 2001:db8::66)."
         let result = try await CLI.runShell(
             "for i in 1 2 3 4 5; do echo '\(line)'; done | \"$JELLYFORT\" watch --stdin --once --dry-run --max-retry 5")
         #expect(result.status == 0, "\(result.stderr)")
@@ -153,7 +136,8 @@ struct WatchCLITests {
             process.waitUntilExit()
         }
         try appendLog(
-            String(repeating: jellyfinDenyLine("203.0.113.9"), count: 5) + "[2026-11-30 10:00:00.000 +00:00] [INF] [3] Main: Startup complete\n",
+            String(repeating: jellyfinDenyLine("203.0.113.9"), count: 5)
+                + "[2026-11-30 10:00:00.000 +00:00] [INF] [3] Main: Startup complete\n",
             to: logs.appendingPathComponent("log_20261130.log"))
         var text = ""
         for _ in 0..<100 {
@@ -185,7 +169,8 @@ struct WatchUnitTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let bundle = folder.appendingPathComponent("bundle")
         let deploy = try await CLI.run([
-            "deploy", "--domain", "reels-7f3k.example.org", "--media", "/srv/media", "--config-dir", folder.appendingPathComponent("config").path,
+            "deploy", "--domain", "reels-7f3k.example.org", "--media", "/srv/media", "--config-dir",
+            folder.appendingPathComponent("config").path,
             "--lan-cidr", "192.168.1.0/24", "--user", "root", "--out", bundle.path,
         ])
         #expect(deploy.status == 0, "\(deploy.stderr)")
@@ -252,5 +237,44 @@ struct WatchServerTests {
             let third = try await CLI.run(arguments)
             #expect(third.stdout.isEmpty, "said once, not at every run: \(third.stdout)")
         }
+    }
+}
+
+@Suite("jellyfort watch on a full disk")
+struct WatchFullDiskTests {
+    @Test("a full disk for the state stops it with a clear message; once there is space, nothing was lost")
+    func fullDisk() async throws {
+        guard getuid() == 0 else {
+            Issue.record("this test mounts a small tmpfs for the state: run it as root (CI does)")
+            return
+        }
+        let folder = try logFolder("watch-full", String(repeating: jellyfinDenyLine("203.0.113.9"), count: 5))
+        let disk = folder.appendingPathComponent("disk")
+        try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
+        #expect(try await runTool("mount", package: "mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", disk.path]).status == 0)
+        defer {
+            _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/umount"), arguments: [disk.path]).waitUntilExit()
+            try? FileManager.default.removeItem(at: folder)
+        }
+        let state = disk.appendingPathComponent("state.sqlite").path
+        let arguments = [
+            "watch", "--log-dir", folder.appendingPathComponent("log").path, "--once", "--ban", "none", "--state", state, "--format",
+            "json",
+        ]
+        // Create the state, then fill the disk.
+        let empty = try logFolder("watch-full-empty", "")
+        defer { try? FileManager.default.removeItem(at: empty) }
+        #expect(
+            try await CLI.run(["watch", "--log-dir", empty.appendingPathComponent("log").path, "--once", "--ban", "none", "--state", state])
+                .status == 0)
+        let filler = disk.appendingPathComponent("filler")
+        _ = try await runTool("dd", package: "coreutils", ["if=/dev/zero", "of=\(filler.path)", "bs=4k", "count=1000"])
+        let full = try await CLI.run(arguments)
+        #expect(full.status == 2, "\(full.stdout) \(full.stderr)")
+        #expect(full.stderr.contains("free some space") || full.stderr.contains("cannot write the state"), "\(full.stderr)")
+        try FileManager.default.removeItem(at: filler)
+        let again = try await CLI.run(arguments)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains(#""action":"ban""#) && again.stdout.contains(#""failures":5"#), "nothing lost: \(again.stdout)")
     }
 }

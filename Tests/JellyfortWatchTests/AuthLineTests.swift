@@ -28,7 +28,10 @@ struct AuthLineTests {
             ("Authentication request without username has been denied (IP: {IP}).", .noUserName),
             ("Authentication request for {UserName} has been denied (IP: {IP}).", .denied),
             ("Authentication request for {UserName} has been denied because this account is currently disabled (IP: {IP}).", .disabled),
-            ("Authentication request for {UserName} forbidden: remote access disabled and user not in local network (IP: {IP}).", .remoteAccess),
+            (
+                "Authentication request for {UserName} forbidden: remote access disabled and user not in local network (IP: {IP}).",
+                .remoteAccess
+            ),
             ("Authentication request for {UserName} is not allowed at this time due parental restrictions (IP: {IP}).", .parental),
         ]
         let date = Date(timeIntervalSince1970: 1_795_000_000.25)
@@ -59,24 +62,40 @@ struct AuthLineTests {
     @Test("the address is the last (IP: …): a name cannot frame someone, and forged prefixes are refused")
     func forgery() {
         let prefix = "[2026-11-29 06:40:02.000 +00:00] [INF] [50] Jellyfin.Server.Implementations.Users.UserManager: "
-        #expect(address(prefix + #"Authentication request for x has been denied (IP: 1.2.3.4). y has been denied (IP: 203.0.113.66)."#) == "203.0.113.66")
-        #expect(address(prefix + #"Authentication request for "a (IP: \"1.2.3.4\")." has been denied (IP: "203.0.113.67")."#) == "203.0.113.67")
+        #expect(
+            address(prefix + #"Authentication request for x has been denied (IP: 1.2.3.4). y has been denied (IP: 203.0.113.66)."#)
+                == "203.0.113.66")
+        #expect(
+            address(prefix + #"Authentication request for "a (IP: \"1.2.3.4\")." has been denied (IP: "203.0.113.67")."#) == "203.0.113.67")
         // Another logger, another level layout, text before the time: not Jellyfin's line.
-        #expect(address("[2026-11-29 06:40:02.000 +00:00] [INF] [50] Jellyfin.Api.Controllers.UserController: Authentication request for x has been denied (IP: 1.2.3.4).") == nil)
-        #expect(address("[2026-11-29 06:40:02.000 +00:00] [INFO] [50] Jellyfin.Server.Implementations.Users.UserManager: Authentication request for x has been denied (IP: 1.2.3.4).") == nil)
-        #expect(address("hello [06:40:02] [INF] [50] Jellyfin.Server.Implementations.Users.UserManager: Authentication request for x has been denied (IP: 1.2.3.4).") == nil)
+        #expect(
+            address(
+                "[2026-11-29 06:40:02.000 +00:00] [INF] [50] Jellyfin.Api.Controllers.UserController: Authentication request for x has been denied (IP: 1.2.3.4)."
+            ) == nil)
+        #expect(
+            address(
+                "[2026-11-29 06:40:02.000 +00:00] [INFO] [50] Jellyfin.Server.Implementations.Users.UserManager: Authentication request for x has been denied (IP: 1.2.3.4)."
+            ) == nil)
+        #expect(
+            address(
+                "hello [06:40:02] [INF] [50] Jellyfin.Server.Implementations.Users.UserManager: Authentication request for x has been denied (IP: 1.2.3.4)."
+            ) == nil)
         // Not an address, or the line goes on after Jellyfin's ending.
         #expect(address(prefix + "Authentication request for x has been denied (IP: jellyfin.example.org).") == nil)
         #expect(address(prefix + "Authentication request for x has been denied (IP: 1.2.3.4). and more") == nil)
         // journald's prefix before the console line is accepted.
-        #expect(address("Nov 30 10:00:00 host jellyfin[812]: [10:00:00] [INF] [12] Jellyfin.Server.Implementations.Users.UserManager: Authentication request for bob has been denied (IP: 203.0.113.8).") == "203.0.113.8")
+        #expect(
+            address(
+                "Nov 30 10:00:00 host jellyfin[812]: [10:00:00] [INF] [12] Jellyfin.Server.Implementations.Users.UserManager: Authentication request for bob has been denied (IP: 203.0.113.8)."
+            ) == "203.0.113.8")
         // Carriage returns (a log copied from Windows) are ignored.
         #expect(address(prefix + "Authentication request for bob has been denied (IP: 203.0.113.9).\r") == "203.0.113.9")
     }
 
     @Test("the lockout warning names the account")
     func lockout() {
-        let line = #"[2026-11-29 06:40:02.000 +00:00] [WRN] [50] Jellyfin.Server.Implementations.Users.UserManager: Disabling user "bob" due to 3 unsuccessful login attempts."#
+        let line =
+            #"[2026-11-29 06:40:02.000 +00:00] [WRN] [50] Jellyfin.Server.Implementations.Users.UserManager: Disabling user "bob" due to 3 unsuccessful login attempts."#
         guard case .lockout(let name, _) = JellyfinAuthLine.read(line) else {
             Issue.record("not read")
             return
@@ -95,7 +114,8 @@ struct AuthLineTests {
             let zone = TimeZone(secondsFromGMT: (random.below(27) - 12) * 3600 + (random.below(2) * 1800))!
             formatter.timeZone = zone
             let text = formatter.string(from: Date(timeIntervalSince1970: seconds))
-            let line = "[\(text)] [INF] [1] Jellyfin.Server.Implementations.Users.UserManager: Authentication request for a has been denied (IP: 203.0.113.1)."
+            let line =
+                "[\(text)] [INF] [1] Jellyfin.Server.Implementations.Users.UserManager: Authentication request for a has been denied (IP: 203.0.113.1)."
             guard case .deny(let deny) = JellyfinAuthLine.read(line), case .instant(let instant) = deny.time else {
                 Issue.record("not read: \(text)")
                 continue
@@ -113,7 +133,8 @@ struct AuthLineTests {
             switch round % 4 {
             case 0: for _ in 0..<(1 + random.below(8)) { bytes[random.below(bytes.count)] = UInt8(random.below(256)) }
             case 1: bytes = (0..<random.below(400)).map { _ in UInt8(random.below(256)) }
-            case 2: bytes.insert(contentsOf: [UInt8](repeating: UInt8(ascii: "("), count: random.below(5000)), at: random.below(bytes.count))
+            case 2:
+                bytes.insert(contentsOf: [UInt8](repeating: UInt8(ascii: "("), count: random.below(5000)), at: random.below(bytes.count))
             default: bytes = Array(bytes.prefix(random.below(bytes.count + 1)))
             }
             _ = bytes.withUnsafeMutableBufferPointer { JellyfinAuthLine.read(UnsafeBufferPointer($0)) }

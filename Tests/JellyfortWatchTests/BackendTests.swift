@@ -75,17 +75,23 @@ struct BackendTests {
         func rule(_ expressions: String) -> String {
             #"{"rule": {"family": "inet", "table": "jellyfort", "chain": "input", "expr": [\#(expressions)]}}"#
         }
-        let sets = #"{"set": {"family": "inet", "table": "jellyfort", "name": "banned4", "flags": ["timeout"]}}, {"set": {"family": "inet", "table": "jellyfort", "name": "banned6", "flags": ["timeout"]}}"#
+        let sets =
+            #"{"set": {"family": "inet", "table": "jellyfort", "name": "banned4", "flags": ["timeout"]}}, {"set": {"family": "inet", "table": "jellyfort", "name": "banned6", "flags": ["timeout"]}}"#
         let chain = #"{"chain": {"family": "inet", "table": "jellyfort", "name": "input", "hook": "input"}}"#
         let lo = rule(#"{"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "lo"}}, {"accept": null}"#)
         func drop(_ set: String, ports: String) -> String {
-            rule(#"{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "@\#(set)"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": \#(ports)}}, {"drop": null}"#)
+            rule(
+                #"{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "@\#(set)"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": \#(ports)}}, {"drop": null}"#
+            )
         }
-        let accept443 = rule(#"{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 443}}, {"accept": null}"#)
+        let accept443 = rule(
+            #"{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 443}}, {"accept": null}"#)
         func check(_ items: [String]) throws -> SelfTestResult {
             NFTablesBackend.check(ruleset: try JSONParser.parse(#"{"nftables": ["# + items.joined(separator: ", ") + "]}"))
         }
-        let good = try check([sets, chain, lo, drop("banned4", ports: #"{"set": [80, 443]}"#), drop("banned6", ports: #"{"set": [80, 443]}"#)])
+        let good = try check([
+            sets, chain, lo, drop("banned4", ports: #"{"set": [80, 443]}"#), drop("banned6", ports: #"{"set": [80, 443]}"#),
+        ])
         #expect(good.effective, "\(good.lines)")
         let late = try check([sets, chain, lo, accept443, drop("banned4", ports: "443"), drop("banned6", ports: "443")])
         #expect(!late.effective)
@@ -93,7 +99,10 @@ struct BackendTests {
         #expect(!wrongPort.effective)
         let noSets = try check([chain, drop("banned4", ports: "443"), drop("banned6", ports: "443")])
         #expect(!noSets.effective)
-        let range = try check([sets, chain, drop("banned4", ports: #"{"set": [{"range": [1, 1024]}]}"#), drop("banned6", ports: #"{"set": [{"range": [400, 500]}]}"#)])
+        let range = try check([
+            sets, chain, drop("banned4", ports: #"{"set": [{"range": [1, 1024]}]}"#),
+            drop("banned6", ports: #"{"set": [{"range": [400, 500]}]}"#),
+        ])
         #expect(range.effective, "\(range.lines)")
     }
 }

@@ -105,6 +105,8 @@ struct DetectorTests {
         #expect(WatchDuration.seconds("1h") == 3600)
         #expect(WatchDuration.seconds("2d") == 172_800)
         #expect(WatchDuration.seconds("1w") == 604_800)
-        for bad in ["", "0", "-5", "1y", "ten", "1.5h", String(repeating: "9", count: 40)] { #expect(WatchDuration.seconds(bad) == nil, "\(bad)") }
+        for bad in ["", "0", "-5", "1y", "ten", "1.5h", String(repeating: "9", count: 40)] {
+            #expect(WatchDuration.seconds(bad) == nil, "\(bad)")
+        }
     }
 }

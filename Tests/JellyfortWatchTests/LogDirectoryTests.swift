@@ -5,24 +5,6 @@ import Testing
 
 @testable import JellyfortWatch
 
-/// Lines that bind together what a test writes and what it expects: one deny line from `ip`.
-func denyLine(_ ip: String, user: String = "bob", at date: Date = Date()) -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(secondsFromGMT: 0)
-    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS xxx"
-    return "[\(formatter.string(from: date))] [INF] [50] Jellyfin.Server.Implementations.Users.UserManager: "
-        + "Authentication request for \"\(user)\" has been denied (IP: \"\(ip)\").\n"
-}
-
-func append(_ text: String, to url: URL) throws {
-    if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
-    let handle = try FileHandle(forWritingTo: url)
-    try handle.seekToEnd()
-    try handle.write(contentsOf: Data(text.utf8))
-    try handle.close()
-}
-
 @Suite("Following Jellyfin's log folder")
 struct LogDirectoryTests {
     func poll(_ directory: LogDirectory) throws -> [String] {
@@ -39,27 +21,28 @@ struct LogDirectoryTests {
         let folder = temporaryDirectory("logdir")
         defer { try? FileManager.default.removeItem(at: folder) }
         let today = folder.appendingPathComponent("log_20261130.log")
-        try append(denyLine("203.0.113.1"), to: today)
-        try append("not a log of Jellyfin's\n", to: folder.appendingPathComponent("notes.log"))
+        try appendLog(jellyfinDenyLine("203.0.113.1"), to: today)
+        try appendLog("not a log of Jellyfin's\n", to: folder.appendingPathComponent("notes.log"))
         let directory = LogDirectory(folder: folder.path, positions: [:])
         #expect(try poll(directory) == ["203.0.113.1"])
         #expect(try poll(directory) == [])
         // An unfinished line waits for its end.
-        let half = denyLine("203.0.113.2")
-        try append(String(half.prefix(40)), to: today)
+        let half = jellyfinDenyLine("203.0.113.2")
+        try appendLog(String(half.prefix(40)), to: today)
         #expect(try poll(directory) == [])
-        try append(String(half.dropFirst(40)), to: today)
+        try appendLog(String(half.dropFirst(40)), to: today)
         #expect(try poll(directory) == ["203.0.113.2"])
         // The next day.
-        try append(denyLine("203.0.113.3"), to: folder.appendingPathComponent("log_20261201.log"))
+        try appendLog(jellyfinDenyLine("203.0.113.3"), to: folder.appendingPathComponent("log_20261201.log"))
         #expect(try poll(directory) == ["203.0.113.3"])
         // Truncated (copytruncate), then written again.
         try Data().write(to: today)
-        try append(denyLine("203.0.113.4"), to: today)
+        try appendLog(jellyfinDenyLine("203.0.113.4"), to: today)
         #expect(try poll(directory) == ["203.0.113.4"])
         // Replaced by a new file under the same name (a new inode).
         let replacement = folder.appendingPathComponent("new")
-        try (denyLine("203.0.113.5") + denyLine("203.0.113.5") + denyLine("203.0.113.5")).write(to: replacement, atomically: false, encoding: .utf8)
+        try (jellyfinDenyLine("203.0.113.5") + jellyfinDenyLine("203.0.113.5") + jellyfinDenyLine("203.0.113.5")).write(
+            to: replacement, atomically: false, encoding: .utf8)
         _ = rename(replacement.path, today.path)
         #expect(try poll(directory) == ["203.0.113.5", "203.0.113.5", "203.0.113.5"])
         // Deleted: forgotten.
@@ -73,13 +56,14 @@ struct LogDirectoryTests {
         let folder = temporaryDirectory("logdir-garbage")
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("log_20261130.log")
-        var bytes = Array(denyLine("203.0.113.1").utf8)
+        var bytes = Array(jellyfinDenyLine("203.0.113.1").utf8)
         // A deny line whose name is a megabyte long, with a fake address inside.
-        bytes += Array(("[2026-11-30 10:00:00.000 +00:00] [INF] [50] Jellyfin.Server.Implementations.Users.UserManager: Authentication request for "
-            + String(repeating: "A", count: 1 << 20) + " (IP: 1.2.3.4) has been denied (IP: \"203.0.113.66\").\n").utf8)
+        bytes += Array(
+            ("[2026-11-30 10:00:00.000 +00:00] [INF] [50] Jellyfin.Server.Implementations.Users.UserManager: Authentication request for "
+                + String(repeating: "A", count: 1 << 20) + " (IP: 1.2.3.4) has been denied (IP: \"203.0.113.66\").\n").utf8)
         bytes += (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }.map { $0 == 10 ? 11 : $0 } + [10]
         bytes += [0xFF, 0xFE, 0xC0, 0x80, 10]
-        bytes += Array(denyLine("203.0.113.2").utf8)
+        bytes += Array(jellyfinDenyLine("203.0.113.2").utf8)
         try Data(bytes).write(to: file)
         let directory = LogDirectory(folder: folder.path, positions: [:])
         var counts = ReadCounts()
@@ -118,7 +102,7 @@ struct WatchStoreTests {
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         let file = logs.appendingPathComponent("log_20261130.log")
         let statePath = folder.appendingPathComponent("state/watch.sqlite").path
-        try append(String(repeating: denyLine("203.0.113.9"), count: 3), to: file)
+        try appendLog(String(repeating: jellyfinDenyLine("203.0.113.9"), count: 3), to: file)
         let decisions = DecisionLog()
         func watcher(now: Double? = nil) throws -> Watcher {
             try Watcher(
@@ -133,7 +117,7 @@ struct WatchStoreTests {
         }
         #expect(decisions.all.isEmpty)
         // Three failures are saved; two more after the restart make five (not eight: nothing is read twice).
-        try append(String(repeating: denyLine("203.0.113.9"), count: 2), to: file)
+        try appendLog(String(repeating: jellyfinDenyLine("203.0.113.9"), count: 2), to: file)
         do {
             let second = try watcher()
             try await second.start()

@@ -93,6 +93,51 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         return hex(0..<bestStart) + "::" + hex((bestStart + bestLength)..<8)
     }
 
+    /// Dotted IPv4 from ASCII bytes, with the same rules as the text form (four parts, 0–255, no
+    /// leading zeros); anything else (IPv6 among them) goes through the text parser. The log
+    /// reader calls this once per refused sign-in, so it avoids building a String.
+    public init?(ascii bytes: UnsafeBufferPointer<UInt8>) {
+        var result: [UInt8] = []
+        result.reserveCapacity(4)
+        var value = 0
+        var digits = 0
+        var leadingZero = false
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, result.count < 3 else {
+                    result = []
+                    break
+                }
+                result.append(UInt8(value))
+                value = 0
+                digits = 0
+            } else if byte >= 48, byte <= 57 {
+                if digits == 0 {
+                    leadingZero = byte == 48
+                } else if leadingZero {
+                    result = []
+                    break
+                }
+                value = value * 10 + Int(byte - 48)
+                digits += 1
+                guard value <= 255 else {
+                    result = []
+                    break
+                }
+            } else {
+                result = []
+                break
+            }
+        }
+        if result.count == 3, digits > 0 {
+            result.append(UInt8(value))
+            self.bytes = result
+            return
+        }
+        guard bytes.contains(UInt8(ascii: ":")), let parsed = IPAddress(String(decoding: bytes, as: UTF8.self)) else { return nil }
+        self = parsed
+    }
+
     private static func parseIPv4(_ text: String) -> [UInt8]? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }

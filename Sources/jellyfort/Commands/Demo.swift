@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import JellyfinAPI
 import JellyfortAudit
+import JellyfortBase
 import JellyfortCore
 import JellyfortHarden
-import JellyfortBase
 import JellyfortReport
 import JellyfortWatch
 

@@ -99,7 +99,9 @@ extension Jellyfort {
             help: ArgumentHelp("CrowdSec's config.yaml, for --self-test to ask cscli which bouncers enforce bans.", valueName: "file"))
         var crowdsecConfig: String?
 
-        @Option(name: .customLong("firewalld-zone"), help: ArgumentHelp("The zone for --ban firewalld (default: the default zone).", valueName: "zone"))
+        @Option(
+            name: .customLong("firewalld-zone"),
+            help: ArgumentHelp("The zone for --ban firewalld (default: the default zone).", valueName: "zone"))
         var firewalldZone: String?
 
         @Flag(name: .customLong("self-test"), help: "Check that a ban through --ban would really drop traffic, then exit.")
@@ -147,7 +149,9 @@ extension Jellyfort {
             if selfTest {
                 let result = await backend.selfTest()
                 for line in result.lines { try? StandardStream.output.write(Sanitized.terminal(line) + "\n") }
-                let verdict = result.effective ? "a ban through \(backend.name) drops traffic" : "a ban through \(backend.name) would NOT stop anything"
+                let verdict =
+                    result.effective
+                    ? "a ban through \(backend.name) drops traffic" : "a ban through \(backend.name) would NOT stop anything"
                 try? StandardStream.output.write("self-test: \(verdict)\n")
                 if !result.effective { throw ExitCode(AuditExit.failures) }
                 return
@@ -211,7 +215,8 @@ extension Jellyfort {
                 let totals = await watcher.totals
                 let counts = await watcher.decisionCounts
                 let denies = totals.denyLines.values.reduce(0, +)
-                var summary = "read \(totals.lines) line\(totals.lines == 1 ? "" : "s"), \(denies) refused sign-in\(denies == 1 ? "" : "s"); "
+                var summary =
+                    "read \(totals.lines) line\(totals.lines == 1 ? "" : "s"), \(denies) refused sign-in\(denies == 1 ? "" : "s"); "
                 summary += "\(counts[.ban] ?? 0) ban\((counts[.ban] ?? 0) == 1 ? "" : "s")\(dryRun ? " (dry run: nothing banned)" : ""), "
                 summary += "\(counts[.alert] ?? 0) alert\((counts[.alert] ?? 0) == 1 ? "" : "s")"
                 if totals.overlong > 0 { summary += "; \(totals.overlong) overlong line\(totals.overlong == 1 ? "" : "s") skipped" }
