@@ -64,7 +64,7 @@ enum WatchBench {
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for argument in argv { free(argument) } }
         let started = ContinuousClock.now
         guard posix_spawnp(&pid, program, &actions, nil, argv, environ) == 0 else {
             return Measured(seconds: 0, peakMegabytes: 0, status: -1)
