@@ -278,3 +278,56 @@ struct WatchFullDiskTests {
         #expect(again.stdout.contains(#""action":"ban""#) && again.stdout.contains(#""failures":5"#), "nothing lost: \(again.stdout)")
     }
 }
+
+@Suite("jellyfort watch: waiting for the log, and its settings file")
+struct WatchStartTests {
+    @Test("a log folder that does not exist yet is waited for, then read as soon as Jellyfin writes it")
+    func waitsForFolder() async throws {
+        let folder = temporaryDirectory("watch-wait")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let logs = folder.appendingPathComponent("log")
+        let output = folder.appendingPathComponent("out")
+        let errors = folder.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["watch", "--log-dir", logs.path, "--dry-run", "--format", "json"]
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(process.isRunning, "it waits instead of failing")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try appendLog(String(repeating: jellyfinDenyLine("203.0.113.9"), count: 5), to: logs.appendingPathComponent("log_20261130.log"))
+        var text = ""
+        for _ in 0..<50 where !text.contains(#""action":"ban""#) {
+            try await Task.sleep(for: .milliseconds(100))
+            text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        }
+        #expect(text.contains(#""action":"ban""#), "\(text)")
+        let warned = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        #expect(warned.contains("does not exist (yet); waiting for Jellyfin to create it"), "\(warned)")
+    }
+
+    @Test("--config gives the LAN and the allow-list, as it does for audit")
+    func configFile() async throws {
+        let folder = try logFolder(
+            "watch-config",
+            String(repeating: jellyfinDenyLine("192.168.1.20"), count: 5) + String(repeating: jellyfinDenyLine("198.51.100.4"), count: 5))
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("jellyfort.yml")
+        try "lanCidr: [192.168.1.0/24]\nallow: [198.51.100.0/24]\n".write(to: config, atomically: true, encoding: .utf8)
+        let result = try await CLI.run([
+            "watch", "--log-dir", folder.appendingPathComponent("log").path, "--once", "--dry-run", "--config", config.path,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.contains("ban "), "\(result.stdout)")
+        #expect(result.stdout.contains("not banned: the LAN (--lan-cidr 192.168.1.0/24)"), "\(result.stdout)")
+        #expect(result.stdout.contains("not banned: allow-listed (--allow 198.51.100.0/24)"), "\(result.stdout)")
+    }
+}
