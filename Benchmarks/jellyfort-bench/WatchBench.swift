@@ -140,6 +140,7 @@ enum WatchBench {
         let logs = folder.appendingPathComponent("log")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         _ = measure("ip", ["netns", "add", namespace])
+        _ = measure("ip", ["-n", namespace, "link", "set", "lo", "up"])
         defer {
             _ = measure("ip", ["netns", "del", namespace])
             try? FileManager.default.removeItem(at: folder)

@@ -44,33 +44,55 @@ public enum ExternalCommand {
         let inputURL = scratch.appendingPathComponent("in")
         guard FileManager.default.createFile(atPath: outputURL.path, contents: nil),
             FileManager.default.createFile(atPath: errorURL.path, contents: nil),
-            FileManager.default.createFile(atPath: inputURL.path, contents: Data(input ?? [])),
-            let output = try? FileHandle(forWritingTo: outputURL), let errors = try? FileHandle(forWritingTo: errorURL),
-            let inputHandle = try? FileHandle(forReadingFrom: inputURL)
+            FileManager.default.createFile(atPath: inputURL.path, contents: Data(input ?? []))
         else { throw .cannotStart(executable) }
+        // posix_spawn and waitpid, not Foundation's Process: Process learns of the end of its child
+        // through a run-loop socket that Foundation cannot always create (seen in a network
+        // namespace whose loopback is down), and then never hears of it.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, input == nil ? "/dev/null" : inputURL.path, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputURL.path, O_WRONLY | O_TRUNC, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errorURL.path, O_WRONLY | O_TRUNC, 0)
+        let environmentList = (environment ?? ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": scratch.path, "LANG": "C"])
+            .map { "\($0.key)=\($0.value)" }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environmentList.map { strdup($0) } + [nil]
         defer {
-            try? output.close()
-            try? errors.close()
-            try? inputHandle.close()
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment ?? ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": scratch.path, "LANG": "C"]
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = input == nil ? FileHandle.nullDevice : inputHandle
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        do { try process.run() } catch { throw .cannotStart(executable) }
-        let seconds = Double(timeLimit.components.seconds) + Double(timeLimit.components.attoseconds) / 1e18
-        if finished.wait(timeout: .now() + seconds) == .timedOut {
-            process.terminate()
-            if finished.wait(timeout: .now() + 1) == .timedOut { kill(process.processIdentifier, SIGKILL) }
-            throw .timedOut(executable, timeLimit)
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, executable, &actions, nil, argv, envp) == 0 else { throw .cannotStart(executable) }
+        let deadline = ContinuousClock.now + timeLimit
+        var status: Int32 = 0
+        var pause: UInt32 = 500
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid || (reaped == -1 && errno != EINTR) { break }
+            if ContinuousClock.now >= deadline {
+                kill(pid, SIGTERM)
+                usleep(200_000)
+                if waitpid(pid, &status, WNOHANG) != pid {
+                    kill(pid, SIGKILL)
+                    waitpid(pid, &status, 0)
+                }
+                throw .timedOut(executable, timeLimit)
+            }
+            usleep(pause)
+            pause = min(pause * 2, 20_000)
         }
-        let collected: Data = ((try? FileHandle(forReadingFrom: outputURL).read(upToCount: outputLimit)) ?? nil) ?? Data()
-        let errorData: Data = ((try? FileHandle(forReadingFrom: errorURL).read(upToCount: 8192)) ?? nil) ?? Data()
-        return Result(status: process.terminationStatus, output: Array(collected), errors: String(decoding: errorData, as: UTF8.self))
+        let exitStatus: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        let collected = readPrefix(outputURL, limit: outputLimit)
+        let errorData = readPrefix(errorURL, limit: 8192)
+        return Result(status: exitStatus, output: Array(collected), errors: String(decoding: errorData, as: UTF8.self))
+    }
+
+    /// At most `limit` bytes from the start of a file, the file closed again at once.
+    static func readPrefix(_ url: URL, limit: Int) -> Data {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return Data() }
+        defer { try? handle.close() }
+        return ((try? handle.read(upToCount: limit)) ?? nil) ?? Data()
     }
 }

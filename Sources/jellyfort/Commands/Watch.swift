@@ -27,7 +27,7 @@ extension Jellyfort {
 
                 Examples:
                   jellyfort watch --log-dir /var/log/jellyfin --ban nftables          (as root)
-                  podman logs -f jellyfin 2>&1 | jellyfort watch --stdin --ban nftables
+                  podman logs -f --tail 0 jellyfin 2>&1 | jellyfort watch --stdin --ban nftables
                   jellyfort watch --log-dir ~/jellyfin/config/log --once --dry-run     (what would be banned)
                   jellyfort watch --self-test --ban nftables                            (would a ban drop anything?)
 
@@ -38,7 +38,7 @@ extension Jellyfort {
         @Option(name: .customLong("log-dir"), help: ArgumentHelp("Jellyfin's log folder (log_YYYYMMDD.log files).", valueName: "dir"))
         var logDir: String?
 
-        @Flag(name: .customLong("stdin"), help: "Read console-format lines from standard input (podman logs -f, journalctl -o cat -f).")
+        @Flag(name: .customLong("stdin"), help: "Read console lines from standard input: only new ones (podman logs -f --tail 0, journalctl -f -n 0 -o cat).")
         var standardInput = false
 
         @Option(help: "Where bans go: nftables, firewalld, crowdsec, or none (decide and report only).")
