@@ -25,11 +25,13 @@ extension Jellyfort {
                 --allow or the CDN's ranges, and says so when it spares one. Its position in the log and its bans \
                 survive a restart (--state).
 
-                Examples:
-                  jellyfort watch --log-dir /var/log/jellyfin --ban nftables          (as root)
-                  podman logs -f --tail 0 jellyfin 2>&1 | jellyfort watch --stdin --ban nftables
-                  jellyfort watch --log-dir ~/jellyfin/config/log --once --dry-run     (what would be banned)
-                  jellyfort watch --self-test --ban nftables                            (would a ban drop anything?)
+                Examples (as root, for the firewall):
+                  jellyfort watch --log-dir /var/log/jellyfin --lan-cidr 192.168.1.0/24
+                  podman logs -f --tail 0 jellyfin 2>&1 | jellyfort watch --stdin
+                What would be banned, nothing done:
+                  jellyfort watch --log-dir ~/jellyfin/config/log --once --dry-run
+                Whether a ban would really drop anything:
+                  jellyfort watch --self-test --ban nftables
 
                 Exit codes: 0 done (or stopped); 1 --self-test found that a ban would not stop anything; 2 watch \
                 could not run (a state, log folder or backend it cannot use); 64 usage error.
@@ -38,7 +40,9 @@ extension Jellyfort {
         @Option(name: .customLong("log-dir"), help: ArgumentHelp("Jellyfin's log folder (log_YYYYMMDD.log files).", valueName: "dir"))
         var logDir: String?
 
-        @Flag(name: .customLong("stdin"), help: "Read console lines from standard input: only new ones (podman logs -f --tail 0, journalctl -f -n 0 -o cat).")
+        @Flag(
+            name: .customLong("stdin"),
+            help: "Read console lines from standard input: only new ones (podman logs -f --tail 0, journalctl -f -n 0 -o cat).")
         var standardInput = false
 
         @Option(help: "Where bans go: nftables, firewalld, crowdsec, or none (decide and report only).")
