@@ -32,11 +32,7 @@ struct WatchBackendTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         try lab.start(
             in: server, ["caddy", "respond", "--listen", "0.0.0.0:80", "jellyfin"], log: folder.appendingPathComponent("caddy.log"))
-        var before = ""
-        for _ in 0..<50 where before != "200" {
-            try await Task.sleep(for: .milliseconds(100))
-            before = try await lab.httpStatus(from: guesser, "http://203.0.113.1:80/")
-        }
+        let before = try await lab.waitForHTTP(from: guesser, "http://203.0.113.1:80/")
         #expect(before == "200", "the guesser reaches the server before the ban")
 
         let state = folder.appendingPathComponent("state.sqlite").path
@@ -150,11 +146,7 @@ struct WatchBackendTests {
         #expect(try await runTool("firewall-cmd", package: "firewalld", ["--permanent", "--zone=public", "--add-port=80/tcp"]).status == 0)
         try lab.start(
             in: server, ["caddy", "respond", "--listen", "0.0.0.0:80", "jellyfin"], log: folder.appendingPathComponent("caddy.log"))
-        var before = ""
-        for _ in 0..<50 where before != "200" {
-            try await Task.sleep(for: .milliseconds(100))
-            before = try await lab.httpStatus(from: guesser, "http://203.0.113.1:80/")
-        }
+        let before = try await lab.waitForHTTP(from: guesser, "http://203.0.113.1:80/")
         #expect(before == "200")
 
         let before443 = try await CLI.run(["watch", "--self-test", "--ban", "firewalld"])

@@ -75,6 +75,17 @@ public final class NetworkLab: @unchecked Sendable {
 
     /// Daemons started by the test are killed outright (SIGKILL): a child of the test process
     /// may have SIGTERM blocked, and whatever they left in the kernel goes with their namespace.
+    /// Polls `url` from a namespace until it answers 200 (a server still starting), at most five
+    /// seconds; returns the last status.
+    public func waitForHTTP(from namespace: String, _ url: String) async throws -> String {
+        var status = ""
+        for _ in 0..<50 where status != "200" {
+            try await Task.sleep(for: .milliseconds(100))
+            status = try await httpStatus(from: namespace, url)
+        }
+        return status
+    }
+
     public func remove() {
         for process in background where process.isRunning {
             kill(process.processIdentifier, SIGKILL)
