@@ -251,7 +251,8 @@ struct WatchFullDiskTests {
         let folder = try logFolder("watch-full", String(repeating: jellyfinDenyLine("203.0.113.9"), count: 5))
         let disk = folder.appendingPathComponent("disk")
         try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
-        #expect(try await runTool("mount", package: "mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", disk.path]).status == 0)
+        let mounted = try await runTool("mount", package: "mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", disk.path])
+        try #require(mounted.status == 0, "cannot mount a small tmpfs for the full-disk state: \(mounted.output)")
         defer {
             _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/umount"), arguments: [disk.path]).waitUntilExit()
             try? FileManager.default.removeItem(at: folder)
