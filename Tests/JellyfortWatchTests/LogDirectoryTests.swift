@@ -166,3 +166,48 @@ final class DecisionLog: @unchecked Sendable {
     func add(_ decision: WatchDecision) { lock.withLock { decisions.append(decision) } }
     var all: [WatchDecision] { lock.withLock { decisions } }
 }
+
+@Suite("Reading a log written in pieces")
+struct PieceByPieceTests {
+    /// Jellyfin's writes do not end at line ends: whatever the pieces, every line is read exactly once.
+    @Test("random write sizes, a file and a stream: every deny line read once, none twice", arguments: [1, 2, 3])
+    func randomPieces(seed: UInt64) throws {
+        var random = SplitMix(seed: seed)
+        let folder = temporaryDirectory("pieces")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var text = ""
+        var expected: [String] = []
+        for index in 0..<400 {
+            if random.below(3) == 0 {
+                let ip = "198.51.100.\(index % 250 + 1)"
+                text += jellyfinDenyLine(ip, user: "user\(index)")
+                expected.append(ip)
+            } else {
+                text +=
+                    "[2026-11-30 10:00:00.000 +00:00] [INF] [7] Emby.Server.Implementations.ScheduledTasks.TaskManager: task \(index) ran\n"
+            }
+        }
+        let bytes = Array(text.utf8)
+        let file = folder.appendingPathComponent("log_20261130.log")
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        let directory = LogDirectory(folder: folder.path, positions: [:])
+        let stream = LineStream()
+        var fromFile: [String] = []
+        var fromStream: [String] = []
+        var counts = ReadCounts()
+        var offset = 0
+        while offset < bytes.count {
+            let size = min(bytes.count - offset, 1 + random.below(300))
+            let piece = Array(bytes[offset..<(offset + size)])
+            let handle = try FileHandle(forWritingTo: file)
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(piece))
+            try handle.close()
+            try directory.poll(counts: &counts) { if case .deny(let deny) = $0 { fromFile.append(deny.address.description) } }
+            stream.feed(piece, counts: &counts) { if case .deny(let deny) = $0 { fromStream.append(deny.address.description) } }
+            offset += size
+        }
+        #expect(fromFile == expected)
+        #expect(fromStream == expected)
+    }
+}
