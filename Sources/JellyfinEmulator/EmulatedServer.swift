@@ -273,6 +273,11 @@ public actor EmulatedServer {
         case .systemInfoPublic: return .json(.object(publicSystemInfo()))
         case .systemInfo: return .json(.object(systemInfo()))
         case .ping, .pingPost: return .json("Jellyfin Server")
+        case .endpoint:
+            // SystemController.GetEndpointInfo: IsLocal is the connection's own machine (remote
+            // address equal to the local one, after X-Forwarded-For), IsInNetwork the LAN rule on
+            // the client address. What the caller is, as Jellyfin sees it: the probe's question.
+            return .json(["IsLocal": .bool(caller.isSameMachine), "IsInNetwork": .bool(caller.isInLocalNetwork)])
         case .restart:
             restart()
             return .empty(204)

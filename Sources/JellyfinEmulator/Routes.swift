@@ -16,7 +16,7 @@ enum AccessPolicy: Sendable {
 }
 
 enum RouteID: Sendable {
-    case systemInfoPublic, systemInfo, ping, pingPost, restart, logs, logFile
+    case systemInfoPublic, systemInfo, ping, pingPost, restart, logs, logFile, endpoint
     case getConfiguration, postConfiguration, getNamedConfiguration, postNamedConfiguration
     case users, publicUsers, user, me, updateUser, deleteUser, updatePolicy, updatePassword, newUser, authenticateByName
     case apiKeys, createAPIKey, revokeAPIKey, sessions, logout, devices, deleteDevice
@@ -64,6 +64,7 @@ public struct EmulatorRoute: Sendable {
         .init(id: .ping, method: "GET", template: "/System/Ping", policy: .anonymous),
         .init(id: .pingPost, method: "POST", template: "/System/Ping", policy: .anonymous),
         .init(id: .restart, method: "POST", template: "/System/Restart", policy: .localAccessOrElevated),
+        .init(id: .endpoint, method: "GET", template: "/System/Endpoint", policy: .authenticated),
         .init(id: .logs, method: "GET", template: "/System/Logs", policy: .elevated),
         .init(id: .logFile, method: "GET", template: "/System/Logs/Log", policy: .elevated),
         .init(id: .getConfiguration, method: "GET", template: "/System/Configuration", policy: .authenticated),

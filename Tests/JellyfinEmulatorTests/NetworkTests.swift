@@ -1,6 +1,7 @@
 import Foundation
 import JellyfinAPI
 import JellyfinEmulator
+import JellyfortBase
 import JellyfortTestSupport
 import Testing
 
@@ -22,6 +23,33 @@ struct NetworkTests {
             // alice has no remote access, but the "remote" caller is seen as 127.0.0.1, so she is listed.
             #expect(try await forged.publicUsers().contains { $0.name == "alice" })
             await forged.shutdown()
+        }
+    }
+
+    @Test("/System/Endpoint says what Jellyfin thinks the caller is, and a forged header flips it only without a known proxy")
+    func endpointInfo() async throws {
+        func endpoint(_ fixture: EmulatorFixture, _ forwarded: String?) async throws -> String {
+            let client = try fixture.client(headers: forwarded.map { [("X-Forwarded-For", $0)] } ?? [])
+            let answer = try JSONParser.parse(try await client.send(.get, "/System/Endpoint").body)
+            await client.shutdown()
+            return
+                "IsLocal \(answer["IsLocal"]?.boolValue.map(String.init) ?? "?"), IsInNetwork \(answer["IsInNetwork"]?.boolValue.map(String.init) ?? "?")"
+        }
+        try await withEmulator("hardened") { fixture in
+            let local = try await endpoint(fixture, nil)
+            let lan = try await endpoint(fixture, "192.168.1.20")
+            let internet = try await endpoint(fixture, "203.0.113.8")
+            #expect(local == "IsLocal true, IsInNetwork true", "this machine")
+            #expect(lan == "IsLocal false, IsInNetwork true", "a LAN client behind the proxy")
+            #expect(internet == "IsLocal false, IsInNetwork false", "the internet behind the proxy")
+            let anonymous = try fixture.client(credential: nil)
+            #expect(try await anonymous.send(.get, "/System/Endpoint", authenticated: false).status == 401)
+            await anonymous.shutdown()
+        }
+        try await withEmulator("insecure") { fixture in
+            // KnownProxies empty: the forged header is ignored and the proxy's own address is what Jellyfin sees.
+            let forged = try await endpoint(fixture, "203.0.113.8")
+            #expect(forged == "IsLocal true, IsInNetwork true")
         }
     }
 
