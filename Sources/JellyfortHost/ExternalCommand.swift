@@ -67,7 +67,7 @@ public enum ExternalCommand {
         guard posix_spawn(&pid, executable, &actions, nil, argv, envp) == 0 else { throw .cannotStart(executable) }
         let deadline = ContinuousClock.now + timeLimit
         var status: Int32 = 0
-        var pause: UInt32 = 500
+        var pause: UInt32 = 200
         while true {
             let reaped = waitpid(pid, &status, WNOHANG)
             if reaped == pid || (reaped == -1 && errno != EINTR) { break }
@@ -81,7 +81,7 @@ public enum ExternalCommand {
                 throw .timedOut(executable, timeLimit)
             }
             usleep(pause)
-            pause = min(pause * 2, 20_000)
+            pause = min(pause * 2, 5000)
         }
         let exitStatus: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         let collected = readPrefix(outputURL, limit: outputLimit)

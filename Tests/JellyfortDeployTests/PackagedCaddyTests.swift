@@ -20,7 +20,12 @@ struct PackagedCaddyTests {
             Issue.record("this test starts Caddy as the caddy user in a network namespace: run it as root (CI does)")
             return
         }
-        guard let caddyUser = getpwnam("caddy") else {
+        // getpwnam_r: getpwnam's static record is overwritten by any other lookup in this process
+        // (tests run in parallel), which once gave the caddy home to root.
+        var record = passwd()
+        var storage = [CChar](repeating: 0, count: 4096)
+        var found: UnsafeMutablePointer<passwd>?
+        guard getpwnam_r("caddy", &record, &storage, storage.count, &found) == 0, found != nil else {
             Issue.record("no caddy user: scripts/test installs Debian's caddy package, which creates it")
             return
         }
@@ -36,7 +41,7 @@ struct PackagedCaddyTests {
         // Caddy's data and config folders, owned by caddy (the package uses /var/lib/caddy).
         let home = folder.appendingPathComponent("caddy-home")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        chown(home.path, caddyUser.pointee.pw_uid, caddyUser.pointee.pw_gid)
+        #expect(chown(home.path, record.pw_uid, record.pw_gid) == 0, "cannot give the caddy home to caddy")
 
         let namespace = "jellyfort-\(UInt32.random(in: 0...UInt32.max))"
         let added = try await Self.shell(["netns", "add", namespace])
