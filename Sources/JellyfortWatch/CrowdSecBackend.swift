@@ -156,7 +156,7 @@ public actor CrowdSecBackend: BanBackend {
         }
         let bouncers = (try? JSONParser.parse(result.output))?.arrayValue ?? []
         guard !bouncers.isEmpty else {
-            lines.append("NOT EFFECTIVE: no bouncer is registered; install one (apt install crowdsec-firewall-bouncer-nftables)")
+            lines.append("NOT EFFECTIVE: no bouncer is registered; install one (apt install crowdsec-firewall-bouncer)")
             return SelfTestResult(effective: false, lines: lines)
         }
         let names = bouncers.compactMap { $0["name"]?.stringValue }

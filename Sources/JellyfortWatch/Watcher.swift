@@ -32,6 +32,9 @@ public actor Watcher {
     public private(set) var totals = ReadCounts()
     public private(set) var decisionCounts: [WatchDecision.Action: Int] = [:]
     private var missingFolderReported = false
+    /// The reading positions last saved (or, without a state, last seen): a poll that changes
+    /// nothing writes nothing.
+    private var lastSavedPositions: [String: FilePosition] = [:]
     private var lastExpiry: Double = 0
     private var pendingNotices: [Task<Void, Never>] = []
     /// Whether the first ban of this run was followed by the backend's self-test.
@@ -115,8 +118,6 @@ public actor Watcher {
         return readAny
     }
 
-    private var lastSavedPositions: [String: FilePosition] = [:]
-
     /// Reads one block of standard input; returns false at its end.
     public func readStandardInput() async throws(WatchFailure) -> Bool {
         var counts = ReadCounts()
@@ -184,6 +185,7 @@ public actor Watcher {
     private func save(_ decisions: [WatchDecision], positions: [String: FilePosition]?, now: Double) throws(WatchFailure) {
         guard let store else {
             detector.markSaved()
+            if let positions { lastSavedPositions = positions }
             return
         }
         let changed = Dictionary(uniqueKeysWithValues: detector.changed.map { ($0, detector.addresses[$0]) })
