@@ -160,6 +160,12 @@ extension Jellyfort {
                 if !result.effective { throw ExitCode(AuditExit.failures) }
                 return
             }
+            let source: WatchSource = logDir.map { .logDirectory(Self.expand($0)) } ?? .standardInput
+            // Before anything is set up: --once has nothing to wait for.
+            if case .logDirectory(let folder) = source, once, !FileManager.default.fileExists(atPath: folder) {
+                Terminal.error("the log folder \(folder) does not exist; give Jellyfin's log folder (e.g. /var/log/jellyfin or CONFIG/log)")
+                throw ExitCode(AuditExit.incomplete)
+            }
             var settings = WatchSettings()
             if let maxRetry { settings.maxRetry = maxRetry }
             if let findTime, let seconds = WatchDuration.seconds(findTime) { settings.findTime = seconds }
@@ -183,7 +189,6 @@ extension Jellyfort {
                     throw ExitCode(AuditExit.incomplete)
                 }
             }
-            let source: WatchSource = logDir.map { .logDirectory(Self.expand($0)) } ?? .standardInput
             let json = format == .json
             let watcher: Watcher
             do {
@@ -198,10 +203,6 @@ extension Jellyfort {
                 try await watcher.start()
             } catch {
                 Terminal.error(error.description)
-                throw ExitCode(AuditExit.incomplete)
-            }
-            if case .logDirectory(let folder) = source, once, !FileManager.default.fileExists(atPath: folder) {
-                Terminal.error("the log folder \(folder) does not exist; give Jellyfin's log folder (e.g. /var/log/jellyfin or CONFIG/log)")
                 throw ExitCode(AuditExit.incomplete)
             }
             let serverWatch = serverOptions.server == nil ? nil : ServerWatch(options: serverOptions, resolved: resolved, store: store)
