@@ -111,6 +111,8 @@ let package = Package(
             name: "JellyfinEmulator",
             dependencies: [
                 "JellyfinAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

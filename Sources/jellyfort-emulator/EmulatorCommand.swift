@@ -37,6 +37,12 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "Report this Jellyfin version instead of the scenario's (e.g. 10.10.7, 10.11.11, 12.1.0).")
     var serverVersion: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Also answer Jellyfin's UDP client discovery (a real server uses 7359) on this port, while AutoDiscovery is on.",
+            valueName: "port"))
+    var discoveryPort: Int?
+
     @Flag(help: "List the bundled scenarios and exit.")
     var listScenarios = false
 
@@ -88,9 +94,22 @@ struct EmulatorCommand: AsyncParsableCommand {
             Self.say("API key: none (this scenario has no administrator yet)")
         }
         Self.say("Scenario: \(loaded.summary)")
+        var discovery: DiscoveryResponder?
+        if let discoveryPort {
+            do {
+                discovery = try await DiscoveryResponder.start(
+                    host: host, port: discoveryPort, server: emulator.server, address: emulator.url)
+                Self.say("Answering discovery on UDP \(host):\(discovery?.port ?? discoveryPort)")
+            } catch {
+                Self.write("jellyfort-emulator: cannot answer discovery on UDP \(host):\(discoveryPort): \(error)\n", to: STDERR_FILENO)
+                await emulator.stop()
+                throw ExitCode(2)
+            }
+        }
         Self.say("Press Ctrl-C to stop.")
         let signals = SignalWaiter()
         await signals.wait()
+        await discovery?.stop()
         await emulator.stop()
     }
 }
