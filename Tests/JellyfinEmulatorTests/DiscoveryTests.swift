@@ -12,8 +12,15 @@ import Testing
 /// Jellyfin's UDP client discovery, as clients use it (one datagram, one JSON answer).
 @Suite("Client discovery on UDP")
 struct DiscoveryTests {
-    /// Sends `question` to 127.0.0.1:`port` and waits `milliseconds` for an answer.
-    func ask(_ question: String, port: Int, milliseconds: Int32 = 1000) -> String? {
+    /// Sends `question` to 127.0.0.1:`port` and waits `milliseconds` for an answer, on a thread of
+    /// its own: a blocking receive on the concurrency pool could starve the emulator that answers.
+    func ask(_ question: String, port: Int, milliseconds: Int32 = 1000) async -> String? {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: Self.blockingAsk(question, port: port, milliseconds: milliseconds)) }
+        }
+    }
+
+    static func blockingAsk(_ question: String, port: Int, milliseconds: Int32) -> String? {
         let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -42,19 +49,20 @@ struct DiscoveryTests {
                 host: "127.0.0.1", port: 0, server: fixture.server, address: fixture.emulator.url)
             defer { Task { await responder.stop() } }
             let port = try #require(responder.port)
-            let answer = try #require(ask("Who is JellyfinServer?", port: port), "no answer to the discovery question")
+            let answer = try #require(
+                await ask("Who is JellyfinServer?", port: port, milliseconds: 5000), "no answer to the discovery question")
             let json = try JSONParser.parse(answer)
             #expect(json["Address"]?.stringValue == fixture.emulator.url)
             #expect(json["Id"]?.stringValue == fixture.scenario.serverId)
             #expect(json["Name"]?.stringValue == fixture.scenario.serverName)
-            #expect(ask("hello", port: port, milliseconds: 300) == nil, "anything else gets no answer")
+            #expect(await ask("hello", port: port, milliseconds: 1000) == nil, "anything else gets no answer")
             // AutoDiscovery off (what jellyfort harden and the bundle's settings ask for): silence.
             let client = try fixture.client()
             var network = try await client.networkConfiguration()
             network.json["AutoDiscovery"] = false
             try await client.updateNetworkConfiguration(network)
             await client.shutdown()
-            #expect(ask("who is JellyfinServer?", port: port, milliseconds: 300) == nil)
+            #expect(await ask("who is JellyfinServer?", port: port, milliseconds: 1000) == nil)
         }
     }
 }
