@@ -40,7 +40,9 @@ public struct NoBackend: BanBackend {
 }
 
 /// Runs one backend command; a time limit, arguments as an array, and a one-line error.
-func runTool(_ executable: String, _ arguments: [String], input: String? = nil, what: String) throws(BanError) -> ExternalCommand.Result {
+func runBackendTool(_ executable: String, _ arguments: [String], input: String? = nil, what: String) throws(BanError)
+    -> ExternalCommand.Result
+{
     do {
         return try ExternalCommand.run(executable, arguments, input: input.map { Array($0.utf8) }, timeLimit: .seconds(10))
     } catch {

@@ -39,16 +39,8 @@ public actor CrowdSecBackend: BanBackend {
         }
         defer { try? handle.close() }
         let data = (try? handle.read(upToCount: 64 << 10)) ?? nil
-        var fields: [String: String] = [:]
-        for line in String(decoding: data ?? Data(), as: UTF8.self).split(whereSeparator: \.isNewline) {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.first == value.last, value.first == "\"" || value.first == "'" {
-                value = String(value.dropFirst().dropLast())
-            }
-            fields[key] = value
-        }
+        let parsed = try? BoundedYAML.load(String(decoding: data ?? Data(), as: UTF8.self))
+        let fields = (parsed as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]
         guard let url = fields["url"], url.hasPrefix("http"), let login = fields["login"], let password = fields["password"],
             !password.isEmpty
         else {

@@ -40,7 +40,7 @@ public struct FirewalldBackend: BanBackend {
     public static func richRule(_ set: String) -> String { "rule source ipset=\"\(set)\" drop" }
 
     func run(_ arguments: [String]) throws(BanError) -> ExternalCommand.Result {
-        try runTool(firewallCmd, arguments, what: "firewalld")
+        try runBackendTool(firewallCmd, arguments, what: "firewalld")
     }
 
     func activeZone() throws(BanError) -> String {

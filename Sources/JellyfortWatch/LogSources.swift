@@ -141,12 +141,12 @@ public final class LogDirectory {
 public final class LineStream {
     private var carry: [UInt8] = []
     private var skipping = false
+    private var block = [UInt8](repeating: 0, count: 1 << 16)
 
     public init() {}
 
     /// Reads one block; returns false at the end of input.
     public func read(from descriptor: Int32, counts: inout ReadCounts, _ handle: (JellyfinAuthLine.Reading) -> Void) -> Bool {
-        var block = [UInt8](repeating: 0, count: 1 << 16)
         let got = block.withUnsafeMutableBytes { readBytes(descriptor, $0.baseAddress, $0.count) }
         guard got > 0 else {
             if !carry.isEmpty, !skipping {

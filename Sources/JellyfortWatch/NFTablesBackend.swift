@@ -14,13 +14,13 @@ public struct NFTablesBackend: BanBackend {
     }
 
     public func prepare() async throws(BanError) {
-        let listing = try runTool(nft, ["-j", "list", "table", "inet", NFTablesBanTable.table], what: "nftables")
+        let listing = try runBackendTool(nft, ["-j", "list", "table", "inet", NFTablesBanTable.table], what: "nftables")
         if listing.status != 0 {
             guard listing.errors.contains("No such file") else {
                 throw BanError("nftables: cannot read the table inet \(NFTablesBanTable.table): \(listing.errorLine) (run as root)")
             }
             // No table yet: create it with the bundle's ban sets and drop rules.
-            let created = try runTool(nft, ["-f", "-"], input: NFTablesBanTable.banOnly, what: "nftables")
+            let created = try runBackendTool(nft, ["-f", "-"], input: NFTablesBanTable.banOnly, what: "nftables")
             guard created.status == 0 else {
                 throw BanError("nftables: cannot create the table inet \(NFTablesBanTable.table): \(created.errorLine) (run as root)")
             }
@@ -50,7 +50,7 @@ public struct NFTablesBackend: BanBackend {
             add element inet \(NFTablesBanTable.table) \(setName(address)) { \(address) timeout \(seconds)s }
 
             """
-        let result = try runTool(nft, ["-f", "-"], input: script, what: "nftables")
+        let result = try runBackendTool(nft, ["-f", "-"], input: script, what: "nftables")
         guard result.status == 0 else { throw BanError("nftables: cannot ban \(address): \(result.errorLine)") }
     }
 
@@ -61,14 +61,14 @@ public struct NFTablesBackend: BanBackend {
             delete element inet \(NFTablesBanTable.table) \(setName(address)) \(element)
 
             """
-        let result = try runTool(nft, ["-f", "-"], input: script, what: "nftables")
+        let result = try runBackendTool(nft, ["-f", "-"], input: script, what: "nftables")
         guard result.status == 0 else { throw BanError("nftables: cannot lift the ban on \(address): \(result.errorLine)") }
     }
 
     /// Whether some chain on the input hook drops (or rejects) the ban sets on 443, with no rule
     /// before it in that chain that accepts the same traffic first.
     public func selfTest() async -> SelfTestResult {
-        guard let listing = try? runTool(nft, ["-j", "list", "ruleset"], what: "nftables"), listing.status == 0,
+        guard let listing = try? runBackendTool(nft, ["-j", "list", "ruleset"], what: "nftables"), listing.status == 0,
             let json = try? JSONParser.parse(listing.output)
         else { return SelfTestResult(effective: false, lines: ["nftables: cannot list the ruleset (run as root)"]) }
         return Self.check(ruleset: json)

@@ -13,7 +13,6 @@ actor ServerWatch {
     static let interval: TimeInterval = 300
     let options: ServerOptions
     let resolved: RunSettings
-    private var client: JellyfinClient?
     private var administrators: [String: String]?
     private var passing: Set<String>?
     private var reportedProblem = false
@@ -37,15 +36,18 @@ actor ServerWatch {
     }
 
     func check(_ watcher: Watcher) async {
-        if client == nil {
-            do {
-                client = try options.auditClient(deadlineSeconds: 60).0
-            } catch {
-                return
+        // A client per check: its deadline (the audit's) starts now, not when watch started.
+        let made = try? options.auditClient(deadlineSeconds: 60)
+        guard let client = made?.0 else {
+            if !reportedProblem {
+                Terminal.warning(
+                    "watch --server: \(made?.problems.first ?? "the server's address or credential cannot be used"); no server checks")
             }
+            reportedProblem = true
+            return
         }
-        guard let client else { return }
         let run = await AuditRunner().run(client: client, settings: resolved.auditSettings(now: Date(), probe: false))
+        await client.shutdown()
         if let problem = run.problems.first {
             if !reportedProblem { Terminal.warning("watch --server: \(problem); the server is checked again in 5 minutes") }
             reportedProblem = true
@@ -84,8 +86,4 @@ actor ServerWatch {
         if !alerts.isEmpty { try? await watcher.raise(alerts) }
     }
 
-    func shutdown() async {
-        await client?.shutdown()
-        client = nil
-    }
 }

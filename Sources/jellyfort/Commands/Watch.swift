@@ -215,7 +215,6 @@ extension Jellyfort {
             }
             await watcher.finish()
             await endpoint?.stop()
-            await serverWatch?.shutdown()
             if format == .text {
                 let totals = await watcher.totals
                 let counts = await watcher.decisionCounts
