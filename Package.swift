@@ -68,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "JellyfortAudit",
-            dependencies: ["JellyfortBase", "JellyfortCore", "JellyfortControls", "JellyfortHost", "JellyfinAPI"],
+            dependencies: ["JellyfortBase", "JellyfortCore", "JellyfortControls", "JellyfortHost", "JellyfinAPI", "JellyfortProbe"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -99,6 +99,20 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "JellyfortProbe",
+            dependencies: [
+                "JellyfortBase",
+                "JellyfortCore",
+                "JellyfinAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strictSettings
         ),
@@ -135,6 +149,8 @@ let package = Package(
                 "JellyfortReport",
                 "JellyfortPassword",
                 "JellyfortWatch",
+                "JellyfortProbe",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

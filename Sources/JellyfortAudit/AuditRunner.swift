@@ -3,6 +3,7 @@ import JellyfinAPI
 import JellyfortControls
 import JellyfortCore
 import JellyfortHost
+import JellyfortProbe
 
 /// collect → evidence → verdicts → report, timed.
 public struct AuditRunner: Sendable {
@@ -22,8 +23,8 @@ public struct AuditRunner: Sendable {
     }
 
     public func run(
-        client: JellyfinClient?, settings: AuditSettings, selection: Selection = Selection(),
-        progress: @Sendable (String) -> Void = { _ in }
+        client: JellyfinClient?, settings: AuditSettings, selection: Selection = Selection(), probe: ProbeTarget? = nil,
+        announce: @Sendable (String) -> Void = { _ in }, progress: @Sendable (String) -> Void = { _ in }
     ) async -> Run {
         let started = ContinuousClock.now
         var outcome = await EvidenceCollector(client: client, settings: settings).collect(progress: progress)
@@ -32,6 +33,22 @@ public struct AuditRunner: Sendable {
             let host = DeploymentReader().read(settings.deploymentPaths)
             outcome.evidence.host = .observed(host)
             outcome.problems += host.problems.map(\.description)
+        }
+        if let probe {
+            let prober = Prober(target: probe, client: client, users: outcome.evidence.api.value?.users)
+            switch await prober.addresses() {
+            case .failure(let error):
+                outcome.evidence.probe = .unavailable(error.description)
+                outcome.problems.append("--probe: \(error.description)")
+            case .success(let addresses):
+                announce(
+                    "--probe: at most \(prober.plannedOperations(addresses: addresses.count)) requests and connections to "
+                        + "\(probe.name) (\(addresses.joined(separator: ", ")))\(probe.origins.isEmpty ? "" : " and the origin \(probe.origins.joined(separator: ", "))"), "
+                        + "each given \(Prober.operationTimeout.components.seconds) s; no password is guessed")
+                let view = await prober.run(addresses: addresses, progress: progress)
+                outcome.evidence.probe = .observed(view)
+                if view.https == nil { outcome.problems.append("--probe: \(view.unreachable ?? "HTTPS on \(probe.name) did not answer")") }
+            }
         }
         // One unreachable server fails the anonymous and the administrator's reads alike: say it once.
         var seen: Set<String> = []

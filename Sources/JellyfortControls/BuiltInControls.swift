@@ -46,8 +46,3 @@ public let builtInControls: [any Control.Type] = [
 public func control(withId id: ControlID) -> (any Control.Type)? {
     builtInControls.first { $0.description.id == id }
 }
-
-/// Whether a control's deciding evidence is collected by this version (see `AwaitingCollectorControl`).
-public func isAwaitingCollector(_ control: any Control.Type) -> Bool {
-    control is any AwaitingCollectorControl.Type
-}

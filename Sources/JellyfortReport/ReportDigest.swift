@@ -15,7 +15,7 @@ struct ReportDigest {
             case .serverUnreadable?: "The server could not be read (see the note above); fix that and audit again"
             case .credential?: "Give an administrator's API key (--api-key-file PATH)"
             case .deployment?: "Give your deployment files (--deployment PATH)"
-            case .probe?: "A check from outside your network (not in this version of Jellyfort; try from a phone's hotspot)"
+            case .probe?: "Run jellyfort audit --probe from outside your network (a phone hotspot or a VPS)"
             case nil: "Nothing Jellyfort can be given decides these; each says why"
             }
         }
@@ -26,7 +26,7 @@ struct ReportDigest {
             case .serverUnreadable?: nil
             case .credential?: "--api-key-file"
             case .deployment?: "--deployment"
-            case .probe?: "a check from outside"
+            case .probe?: "--probe"
             case nil: nil
             }
         }

@@ -52,6 +52,8 @@ public struct JellyfinClientConfiguration: Sendable {
     public var overallDeadline: OverallDeadline?
     /// Extra headers on every request (probes use this to send forged forwarding headers).
     public var additionalHeaders: [(String, String)] = []
+    /// `--resolve NAME:IP`: connect to IP for NAME (SNI, Host and certificate checks stay NAME).
+    public var dnsOverride: [String: String] = [:]
 
     public init(server: ServerAddress, credential: Credential? = nil) {
         self.server = server
@@ -136,6 +138,7 @@ public final class JellyfinClient: Sendable {
             redirectConfiguration: .disallow,
             timeout: .init(connect: .init(configuration.connectTimeout), read: .init(configuration.requestTimeout))
         )
+        httpConfiguration.dnsOverride = configuration.dnsOverride
         httpConfiguration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
         self.configuration = configuration
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
@@ -224,7 +227,8 @@ public final class JellyfinClient: Sendable {
         _ path: String,
         query: [(String, String)] = [],
         body: JSONValue? = nil,
-        authenticated: Bool = true
+        authenticated: Bool = true,
+        headers extraHeaders: [(String, String)] = []
     ) async throws(JellyfinAPIError) -> JellyfinResponse {
         let endpoint = "\(method.rawValue) \(path)"
         var token: Secret?
@@ -239,7 +243,7 @@ public final class JellyfinClient: Sendable {
         // Same-origin redirects only (a trailing slash, a base path): anything else would carry
         // the token or a password body elsewhere, or answer for a server nobody asked.
         for _ in 0..<Self.maximumRedirects {
-            let response = try await perform(method, url: url, token: token, body: body, endpoint: endpoint)
+            let response = try await perform(method, url: url, token: token, body: body, endpoint: endpoint, headers: extraHeaders)
             // An HTTPS server given plain HTTP answers 400 with a sentence, not Jellyfin's JSON.
             if response.status == 400, response.buffer.readableBytesView.first != UInt8(ascii: "{"), await speaksTLSInstead() {
                 throw .unreachable(address: origin, reason: Self.httpsPortReason)
@@ -288,14 +292,14 @@ public final class JellyfinClient: Sendable {
         return (address.origin, next.absoluteString)
     }
 
-    private func perform(_ method: HTTPMethod, url: String, token: Secret?, body: JSONValue?, endpoint: String)
-        async throws(JellyfinAPIError) -> JellyfinResponse
-    {
+    private func perform(
+        _ method: HTTPMethod, url: String, token: Secret?, body: JSONValue?, endpoint: String, headers extraHeaders: [(String, String)]
+    ) async throws(JellyfinAPIError) -> JellyfinResponse {
         var request = HTTPClientRequest(url: url)
         request.method = NIOHTTP1.HTTPMethod(rawValue: method.rawValue)
         request.headers.add(name: "Authorization", value: authorizationHeader(token: token))
         request.headers.add(name: "Accept", value: "application/json")
-        for (name, value) in configuration.additionalHeaders { request.headers.add(name: name, value: value) }
+        for (name, value) in configuration.additionalHeaders + extraHeaders { request.headers.add(name: name, value: value) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: JSONWriter.bytes(body)))

@@ -38,6 +38,8 @@ struct ClientIPControl: Control {
         ControlExample(
             "slirp4netns keeping sources", .pass,
             Sample.deployment { $0.containers = [Sample.container { $0.network = "slirp4netns:port_handler=slirp4netns" }] }),
+        ControlExample("probe: seen as remote", .pass, Sample.probed()),
+        ControlExample("probe: seen as LAN from the internet", .fail, Sample.probed { $0.clientAddress?.plain.isInNetwork = true }),
     ]
 
     /// What the container definition says: a failure, a pass, or nothing.
@@ -73,6 +75,18 @@ struct ClientIPControl: Control {
     }
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
+        let probed = evidence.fromProbe { probe in
+            guard let seen = ProbedClientAddress(probe), seen.check.method == .endpoint, seen.check.plain.isInNetwork != nil else {
+                return nil
+            }
+            if let lan = seen.seenAsLAN { return .fail("Jellyfin sees a client on the internet as a LAN address", findings: [lan]) }
+            return .pass("from outside, Jellyfin sees the prober as remote (IsInNetwork:false)")
+        }
+        guard let probed else { return fromFilesAndSessions(evidence) }
+        return .combining([probed, fromFilesAndSessions(evidence)])
+    }
+
+    static func fromFilesAndSessions(_ evidence: Evidence) -> Verdict {
         let observed = fromSessions(evidence)
         guard let deployed = evidence.host.value.flatMap(fromDeployment) else { return observed }
         if deployed.status == .fail || observed.status != .fail { return deployed }

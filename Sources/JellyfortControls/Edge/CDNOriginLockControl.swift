@@ -41,10 +41,40 @@ struct CDNOriginLockControl: Control {
                     ]
                     view.proxies = [Sample.site { $0.trustedProxies = ["0.0.0.0/0"] }, Sample.catchAll]
                 }, settings: { $0.cdn = "cloudflare" })),
+        ControlExample(
+            "probe: the origin refuses the prober", .pass,
+            Sample.probed(
+                { $0.origins = [Sample.exchange("HTTPS to the origin 192.0.2.50:443", "connection refused", accepted: false)] },
+                settings: { $0.cdn = "cloudflare" })),
+        ControlExample(
+            "probe: the origin answers the prober", .fail,
+            Sample.probed(
+                { $0.origins = [Sample.exchange("HTTPS to the origin 192.0.2.50:443", "TLS 1.3, HTTP 200", status: 200)] },
+                settings: { $0.cdn = "cloudflare" })),
+        ControlExample("probe without --origin", .unknown, Sample.probed(settings: { $0.cdn = "cloudflare" })),
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
         guard let cdn = evidence.settings.cdn else { return .notApplicable("no CDN declared (--cdn cloudflare)") }
+        let probed = evidence.fromProbe { probe -> Verdict? in
+            guard !probe.origins.isEmpty else {
+                return .unknown("the probe needs the origin's own address to try it directly: add --origin IP")
+            }
+            let open = probe.origins.filter(\.accepted)
+            guard open.isEmpty else {
+                return .fail(
+                    "the origin answers HTTPS to this prober, which is not a \(cdn) address",
+                    findings: open.map {
+                        .probe(probe.name, $0, "the origin completed a TLS handshake for \(probe.name) with a non-\(cdn) address")
+                    })
+            }
+            return .pass("from outside, the origin refuses HTTPS to addresses that are not \(cdn)'s")
+        }
+        guard let probed else { return fromDeployment(evidence, cdn: cdn) }
+        return .combining([probed, evidence.host.value == nil ? nil : fromDeployment(evidence, cdn: cdn)])
+    }
+
+    static func fromDeployment(_ evidence: Evidence, cdn: String) -> Verdict {
         guard case .observed(let host) = evidence.host else {
             return Evidence.needsHostOrProbe(description.evidence, given: evidence.settings)
         }

@@ -38,9 +38,45 @@ struct DirectPortClosedControl: Control {
                     }
                 ]
             }),
+        ControlExample("probe: nothing answers", .pass, Sample.probed()),
+        ControlExample(
+            "probe: 8096 accepts connections", .fail,
+            Sample.probed { $0.directPorts[0] = .init(address: "203.0.113.10", port: 8096, transport: .tcp, open: true, got: "connected") }),
+        ControlExample(
+            "probe: discovery answers", .fail,
+            Sample.probed {
+                $0.directPorts[2] = .init(address: "203.0.113.10", port: 7359, transport: .udp, open: true, got: "answered: {}")
+            }),
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
+        .combining([evidence.fromProbe(fromProbe), fromDeployment(evidence)])
+    }
+
+    /// What answered from outside on Jellyfin's own ports.
+    static func fromProbe(_ probe: ProbeView) -> Verdict? {
+        guard !probe.directPorts.isEmpty else { return nil }
+        let open = probe.directPorts.filter(\.open)
+        guard open.isEmpty else {
+            return .fail(
+                "Jellyfin's own ports answer from outside: \(open.map(\.label).joined(separator: ", "))",
+                findings: open.map { check in
+                    Finding(
+                        subject: "probe:\(probe.name)",
+                        message: "\(check.label) \(check.transport == .tcp ? "accepts connections" : "answers")",
+                        evidence: [
+                            "sent": .string(
+                                check.transport == .tcp
+                                    ? "a TCP connection to \(check.label)" : "Jellyfin's discovery or SSDP question to \(check.label)"),
+                            "got": .string(check.got),
+                        ])
+                })
+        }
+        let addresses = Set(probe.directPorts.map(\.address)).sorted()
+        return .pass("from outside, 8096 and 8920 refuse or drop and 7359/1900 stay silent on \(addresses.joined(separator: ", "))")
+    }
+
+    static func fromDeployment(_ evidence: Evidence) -> Verdict {
         guard case .observed(let host) = evidence.host else {
             return Evidence.needsHostOrProbe(description.evidence, given: evidence.settings)
         }

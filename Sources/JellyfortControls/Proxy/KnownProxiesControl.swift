@@ -43,9 +43,39 @@ struct KnownProxiesControl: Control {
         ControlExample(
             "empty, clients seen directly", .warn,
             Sample.evidence(Sample.view { $0.network = .observed(NetworkFacts(localNetworkSubnets: ["192.168.1.0/24"])) })),
+        ControlExample("probe: forged headers change nothing", .pass, Sample.probed()),
+        ControlExample(
+            "probe: a forged loopback address makes the prober LAN", .fail, Sample.probed { $0.clientAddress?.forged[0].isInNetwork = true }
+        ),
+        ControlExample(
+            "probe without a credential: the forged header shows hidden users", .fail,
+            Sample.probed {
+                $0.clientAddress = .init(
+                    method: .publicUsers,
+                    plain: .init(
+                        exchange: Sample.exchange("GET /Users/Public", "HTTP 200 0 users listed"), forgedAddress: nil, publicUsers: 0),
+                    forged: [
+                        .init(
+                            exchange: Sample.exchange("GET /Users/Public with X-Forwarded-For: 127.0.0.1", "HTTP 200 2 users listed"),
+                            forgedAddress: "127.0.0.1", publicUsers: 2)
+                    ])
+            }),
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
+        let probed = evidence.fromProbe { probe -> Verdict? in
+            guard let seen = ProbedClientAddress(probe) else { return nil }
+            if let forgery = seen.forgery {
+                return .fail("a forged X-Forwarded-For from the internet is believed: KnownProxies trusts too much", findings: [forgery])
+            }
+            if seen.seenAsRemote { return .pass("from outside, forged X-Forwarded-For headers change nothing") }
+            return nil
+        }
+        guard let probed else { return fromConfiguration(evidence) }
+        return .combining([probed, fromConfiguration(evidence)])
+    }
+
+    static func fromConfiguration(_ evidence: Evidence) -> Verdict {
         evidence.withServerView { view in
             view.network.decide("the network configuration") { network in
                 let analysis = ClientAddressAnalysis(view)

@@ -24,6 +24,16 @@ struct ObscureDomainControl: Control {
             "jellyfin.", .fail,
             Sample.deployment { $0.proxies = [Sample.site { $0.addresses = ["jellyfin.example.org"] }, Sample.catchAll] }),
         ControlExample("no catch-all", .fail, Sample.deployment { $0.proxies = [Sample.site()] }),
+        ControlExample("probe: strangers get nothing, wildcard certificate", .pass, Sample.probed()),
+        ControlExample("probe: a per-name certificate", .warn, Sample.probed { $0.https?.certificateNames = [Sample.probedName] }),
+        ControlExample("probe: the bare IP reaches Jellyfin", .fail, Sample.probed { $0.strangers[0].reachedJellyfin = true }),
+        ControlExample(
+            "probe: the certificate without SNI names the site", .fail,
+            Sample.probed { $0.strangers[0].certificateNames = [Sample.probedName] }),
+        ControlExample(
+            "probe: a wildcard served without SNI names only the parent", .pass,
+            Sample.probed { $0.strangers[0].certificateNames = ["*.example.org"] }),
+        ControlExample("probe: a guessable name", .fail, Sample.probed { $0.name = "jellyfin.example.org" }),
     ]
 
     static func host(of address: String) -> String {
@@ -33,6 +43,39 @@ struct ObscureDomainControl: Control {
     }
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
+        .combining([evidence.fromProbe(fromProbe), fromDeployment(evidence)])
+    }
+
+    /// What a scanner gets: the bare IP without SNI, an unknown name, and the certificate's names.
+    static func fromProbe(_ probe: ProbeView) -> Verdict? {
+        guard !probe.strangers.isEmpty || probe.https != nil else { return nil }
+        var findings: [Finding] = []
+        if let reason = GuessableNames.siteReason(probe.name) {
+            findings.append(Finding(subject: "probe:\(probe.name)", message: reason))
+        }
+        for stranger in probe.strangers {
+            if stranger.reachedJellyfin {
+                findings.append(.probe(probe.name, stranger.exchange, "a request that does not name the site reaches Jellyfin"))
+            } else if stranger.certificateNames.contains(where: { $0.lowercased() == probe.name.lowercased() }) {
+                findings.append(
+                    .probe(
+                        probe.name, stranger.exchange,
+                        "the certificate served to it names \(stranger.certificateNames.prefix(3).joined(separator: ", ")): the site's name is revealed"
+                    ))
+            }
+        }
+        guard findings.isEmpty else { return .fail("from outside, the site can be found by scanning", findings: findings) }
+        let names = probe.https?.certificateNames ?? []
+        if !names.isEmpty, names.allSatisfy({ $0.hasPrefix("*.") }) {
+            return .pass("from outside: unknown names and the bare IP get nothing, and the certificate is a wildcard")
+        }
+        guard probe.https != nil else { return nil }
+        return .warn(
+            "from outside, unknown names and the bare IP get nothing, but the certificate names \(probe.name): it is public in "
+                + "Certificate Transparency logs (crt.sh); a wildcard certificate (DNS-01) keeps it out")
+    }
+
+    static func fromDeployment(_ evidence: Evidence) -> Verdict {
         evidence.withJellyfinSites { sites, host in
             var findings: [Finding] = []
             let names = sites.flatMap { site in site.addresses.map { (site, Self.host(of: $0)) } }.filter { !$0.1.isEmpty }

@@ -22,9 +22,19 @@ struct MetricsControl: Control {
             "anonymous /metrics answers without a credential to tell why", .fail,
             Sample.evidence(nil, anonymous: Sample.anonymous { $0.metricsStatus = 200 })),
         ControlExample("nothing to go on", .unknown, Sample.nothing),
+        ControlExample(
+            "probe: /metrics answers from outside", .fail,
+            Sample.probed {
+                $0.exposure[1] = .init(kind: .metrics, exchange: Sample.exchange("GET /metrics", "HTTP 200", status: 200), exposed: true)
+            }),
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
+        if let probe = evidence.probe.value, let metrics = probe.exposure.first(where: { $0.kind == .metrics }), metrics.exposed {
+            return .fail(
+                "/metrics answers anyone on the internet without authentication",
+                findings: [.probe(probe.name, metrics.exchange, "an anonymous GET /metrics from outside got the metrics")])
+        }
         let enabled = evidence.api.value?.configuration.value?.enableMetrics
         let status = evidence.anonymous.value?.metricsStatus
         if status == 200 {

@@ -36,9 +36,25 @@ struct RestartUnauthenticatedControl: Control {
                     view.network = .observed(NetworkFacts(localNetworkSubnets: ["192.168.1.0/24"]))
                     view.sessions = .observed([])
                 })),
+        ControlExample("probe: remote and cannot forge", .pass, Sample.probed()),
+        ControlExample("probe: seen as LAN from outside", .fail, Sample.probed { $0.clientAddress?.plain.isInNetwork = true }),
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
+        let probed = evidence.fromProbe { probe -> Verdict? in
+            guard let seen = ProbedClientAddress(probe) else { return nil }
+            let open = [seen.seenAsLAN, seen.forgery].compactMap { $0 }
+            if !open.isEmpty {
+                return .fail(
+                    "from outside, Jellyfin can be made to take a stranger for LAN, and LAN addresses may restart it", findings: open)
+            }
+            return seen.seenAsRemote ? .pass("from outside, the prober is remote and cannot pose as LAN") : nil
+        }
+        guard let probed else { return fromConfiguration(evidence) }
+        return .combining([probed, fromConfiguration(evidence)])
+    }
+
+    static func fromConfiguration(_ evidence: Evidence) -> Verdict {
         evidence.withServerView { view in
             view.network.decide("the network configuration") { network in
                 let analysis = ClientAddressAnalysis(view)

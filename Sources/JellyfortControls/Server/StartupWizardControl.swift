@@ -9,7 +9,7 @@ struct StartupWizardControl: Control {
             "Until the wizard is completed, /Startup/User and the other setup endpoints answer anyone: "
             + "whoever reaches the server first picks the administrator's name and password.",
         remediation: Remediation("Finish the setup wizard in the web interface now, from the LAN, before exposing the server."),
-        evidence: [.anon])
+        evidence: [.anon, .probe])
 
     static let examples = [
         ControlExample("wizard completed", .pass, Sample.evidence()),
@@ -19,6 +19,21 @@ struct StartupWizardControl: Control {
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
+        let verdict = fromServer(evidence)
+        guard verdict.status == .fail, let open = evidence.probe.value?.exposure.first(where: { $0.kind == .wizard }) else {
+            return verdict
+        }
+        var probed = verdict
+        probed.findings.append(
+            .probe(
+                evidence.probe.value?.name ?? "", open.exchange,
+                open.exposed
+                    ? "the wizard's API answers from outside"
+                    : "from outside the wizard's API is refused (\(open.exchange.got)); finish it from the LAN"))
+        return probed
+    }
+
+    static func fromServer(_ evidence: Evidence) -> Verdict {
         evidence.withAnonymousView { view in
             switch view.wizardCompleted {
             case true?: .pass("the startup wizard is complete")

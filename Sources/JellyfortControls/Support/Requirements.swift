@@ -5,7 +5,7 @@ import JellyfortCore
 enum MissingInput {
     static let credential = "an administrator credential (--api-key-file PATH or JELLYFORT_API_KEY)"
     static let deployment = "--deployment PATH (your Quadlet unit, run script, compose file, Caddyfile or firewall rules)"
-    static let probe = "a network check from outside your network (not in this version of Jellyfort: test from a phone hotspot by hand)"
+    static let probe = "--probe, run from outside your network (a phone hotspot or a VPS)"
     static let server = "the server (--server URL)"
     /// The server was given and could not be read: its error is in the report's notes once,
     /// not repeated by every control.
@@ -66,14 +66,13 @@ extension Evidence {
         }
     }
 
-    /// The verdict of a control whose deciding evidence comes from deployment files or probes,
-    /// which this version of Jellyfort does not collect yet.
+    /// The verdict of a control whose deciding evidence comes from deployment files or probes
+    /// when neither was given.
     static func needsHostOrProbe(_ sources: [EvidenceSource], given settings: AuditSettings) -> Verdict {
         var inputs: [String] = []
         if sources.contains(.host) { inputs.append(MissingInput.deployment) }
         if sources.contains(.probe) { inputs.append(MissingInput.probe) }
-        let suffix = settings.probeRequested && sources.contains(.probe) ? " (this version of Jellyfort does not run probes yet)" : ""
-        return .unknown("needs \(inputs.joined(separator: " or "))\(suffix)")
+        return .unknown("needs \(inputs.joined(separator: " or "))")
     }
 }
 

@@ -14,7 +14,7 @@ struct AdminRemoteAccessControl: Control {
             "Set EnableRemoteAccess=false on every administrator (jellyfort harden), set KnownProxies to "
                 + "your proxy, and administer from the LAN or a VPN.",
             fixable: true),
-        evidence: [.api])
+        evidence: [.api, .probe])
 
     static let examples = [
         ControlExample("admins LAN-only, proxy known", .pass, Sample.evidence()),
@@ -32,9 +32,31 @@ struct AdminRemoteAccessControl: Control {
                     ])
                 })),
         ControlExample("no credential", .unknown, Sample.evidence(nil)),
+        ControlExample(
+            "LAN-only, but a forged header makes the prober LAN", .fail,
+            {
+                var evidence = Sample.evidence()
+                evidence.probe = .observed(Sample.probe { $0.clientAddress?.forged[1].isInNetwork = true })
+                return evidence
+            }()),
+        ControlExample("probe alone cannot say who may sign in", .unknown, Sample.probed()),
     ]
 
     static func evaluate(_ evidence: Evidence) -> Verdict {
+        let probed = evidence.fromProbe { probe -> Verdict? in
+            guard let seen = ProbedClientAddress(probe) else { return nil }
+            let void = [seen.seenAsLAN, seen.forgery].compactMap { $0 }
+            guard void.isEmpty else {
+                return .fail(
+                    "from outside, Jellyfin can be made to take a stranger for LAN, so remote sign-in blocks do nothing", findings: void)
+            }
+            return nil
+        }
+        guard let probed, probed.status == .fail else { return fromServer(evidence) }
+        return .combining([probed, fromServer(evidence)])
+    }
+
+    static func fromServer(_ evidence: Evidence) -> Verdict {
         evidence.withServerView { view in
             let admins = view.administrators.filter { !$0.isDisabled }
             let remote = admins.filter(\.enableRemoteAccess)

@@ -10,13 +10,17 @@ public struct Evidence: Sendable, Codable, Equatable {
     public var api: Observed<ServerView>
     /// What the deployment files say.
     public var host: Observed<HostView>
+    /// What a stranger on the internet sees (`--probe`).
+    public var probe: Observed<ProbeView>
 
     public init(
         settings: AuditSettings = AuditSettings(),
         anonymous: Observed<AnonymousView> = .unavailable(InputNeeded.noServerReason),
         api: Observed<ServerView> = .unavailable(InputNeeded.noServerReason),
-        host: Observed<HostView> = .unavailable(InputNeeded.noDeploymentReason)
+        host: Observed<HostView> = .unavailable(InputNeeded.noDeploymentReason),
+        probe: Observed<ProbeView> = .unavailable(InputNeeded.noProbeReason)
     ) {
+        self.probe = probe
         self.settings = settings
         self.anonymous = anonymous
         self.api = api

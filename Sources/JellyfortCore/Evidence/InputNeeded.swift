@@ -9,13 +9,14 @@ public enum InputNeeded: String, Sendable, Codable, CaseIterable {
     case credential
     /// No deployment files were given.
     case deployment
-    /// A check from outside the network (this version does not run probes).
+    /// A check from outside the network (`--probe`).
     case probe
 
     /// Why a source is missing, as the collectors record it.
     public static let noServerReason = "no --server given"
     public static let noCredentialReason = "no credential given"
     public static let noDeploymentReason = "no --deployment given"
+    public static let noProbeReason = "no --probe given"
 
     /// The inputs missing for `sources`, in the order a user would give them.
     public static func missing(for sources: [EvidenceSource], in evidence: Evidence) -> [InputNeeded] {
@@ -33,7 +34,7 @@ public enum InputNeeded: String, Sendable, Codable, CaseIterable {
             }
         }
         if sources.contains(.host), evidence.host.value == nil { needed.append(.deployment) }
-        if sources.contains(.probe) { needed.append(.probe) }
+        if sources.contains(.probe), evidence.probe.value == nil { needed.append(.probe) }
         var seen: Set<InputNeeded> = []
         return needed.filter { seen.insert($0).inserted }
     }

@@ -5,7 +5,9 @@ import JellyfortAudit
 import JellyfortBase
 import JellyfortControls
 import JellyfortCore
+import JellyfortProbe
 import JellyfortReport
+import NIOSSL
 
 extension Severity: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
@@ -55,8 +57,31 @@ extension Jellyfort {
                 "Deployment files or folders (Quadlet, run script, compose, Caddyfile, firewall rules). Repeatable.", valueName: "path"))
         var deployment: [String] = []
 
-        @Flag(help: "Black-box network checks from outside (TLS, ports, headers): not in this version yet; it says so and goes on.")
+        @Flag(
+            help: ArgumentHelp(
+                "Check from outside, as a stranger: TLS, redirects, headers, names, Jellyfin's own ports, remote vs LAN, "
+                    + "forged X-Forwarded-For. Run it from outside your network (a phone hotspot or a VPS). At most 60 "
+                    + "requests; never a password guess."))
         var probe = false
+
+        @Option(
+            name: .customLong("resolve"),
+            help: ArgumentHelp("Connect to IP for NAME, like curl's --resolve (SNI and Host stay NAME). Repeatable.", valueName: "name:ip"))
+        var resolve: [String] = []
+
+        @Option(
+            name: .customLong("origin"),
+            help: ArgumentHelp(
+                "The origin server's own address when a CDN is in front: --probe tries it directly. Repeatable.", valueName: "ip"))
+        var origins: [String] = []
+
+        @Option(
+            name: .customLong("probe-names"),
+            help: ArgumentHelp(
+                "Without a credential, account names whose sign-in answer --probe may compare with an unknown name's "
+                    + "(one attempt each, with a random password: name only accounts you own).",
+                valueName: "name,..."))
+        var probeNames: String?
 
         @Option(name: .customLong("lan-cidr"), help: ArgumentHelp("Your real LAN, e.g. 192.168.1.0/24. Repeatable.", valueName: "cidr"))
         var lanCIDRs: [String] = []
@@ -99,6 +124,15 @@ extension Jellyfort {
             if let cdn, cdn != "cloudflare" { throw ValidationError("--cdn knows only 'cloudflare'") }
             _ = try ControlSelection.parse(only, flag: "--only")
             _ = try ControlSelection.parse(skip, flag: "--skip")
+            for entry in resolve {
+                do { _ = try ProbeTarget.parseResolve(entry) } catch { throw ValidationError(error.description) }
+            }
+            for origin in origins where IPAddress(origin) == nil {
+                throw ValidationError("--origin '\(origin)' is not an IP address (the origin server's own address, e.g. 192.0.2.50)")
+            }
+            if !probe, !origins.isEmpty || probeNames != nil {
+                throw ValidationError("--origin and --probe-names are used by --probe: add --probe")
+            }
             if let deadline, !(1...3600).contains(deadline) {
                 throw ValidationError("--deadline takes a number of seconds from 1 to 3600, got \(deadline)")
             }
@@ -113,17 +147,21 @@ extension Jellyfort {
                 throw ExitCode(AuditExit.usage)
             }
 
-            if probe {
-                Terminal.warning("this version does not run network probes yet: the controls that need them report unknown")
-            }
+            let target = try probeTarget(server: serverOptions, lanCIDRs: resolved.lanCIDRs)
             let (client, credentialProblems) =
-                try serverOptions.server == nil ? (nil, []) : serverOptions.auditClient(deadlineSeconds: resolved.deadlineSeconds)
+                try serverOptions.server == nil
+                ? (nil, [])
+                : serverOptions.auditClient(deadlineSeconds: resolved.deadlineSeconds, dnsOverride: target.dnsOverride)
             let selection = Selection(
                 only: (try? ControlSelection.parse(only, flag: "--only")) ?? [],
                 skip: (try? ControlSelection.parse(skip, flag: "--skip")) ?? [],
                 suppressions: resolved.suppressions)
             let run = await AuditRunner().run(
-                client: client, settings: resolved.auditSettings(now: Date(), probe: probe), selection: selection
+                client: client, settings: resolved.auditSettings(now: Date(), probe: probe), selection: selection, probe: target.probe,
+                announce: { message in
+                    Terminal.clearProgress()
+                    try? StandardStream.error.write("jellyfort: \(Sanitized.terminal(message))\n")
+                }
             ) {
                 Terminal.progress($0)
             }
@@ -143,6 +181,50 @@ extension Jellyfort {
                 throw ExitCode(AuditExit.failures)
             }
         }
+    }
+}
+
+extension Jellyfort.Audit {
+    /// `--resolve` for every request, and what `--probe` is to check; errors name the flag to fix.
+    func probeTarget(server options: ServerOptions, lanCIDRs: [String]) throws -> (probe: ProbeTarget?, dnsOverride: [String: String]) {
+        var overrides: [(name: String, address: String)] = []
+        for entry in resolve {
+            do { overrides.append(try ProbeTarget.parseResolve(entry)) } catch {
+                Terminal.error(error.description)
+                throw ExitCode(AuditExit.usage)
+            }
+        }
+        guard let server = options.server, let address = try? ServerAddress(server) else {
+            if probe || !resolve.isEmpty {
+                Terminal.error("--probe and --resolve need the server's name: give --server https://NAME")
+                throw ExitCode(AuditExit.usage)
+            }
+            return (nil, [:])
+        }
+        let name = address.host.lowercased()
+        if let other = overrides.first(where: { $0.name != name }) {
+            Terminal.error("--resolve names \(other.name), but --server is \(name): give --resolve \(name):IP")
+            throw ExitCode(AuditExit.usage)
+        }
+        let dnsOverride = overrides.first.map { [name: $0.address] } ?? [:]
+        guard probe else { return (nil, dnsOverride) }
+        guard address.scheme == "https" else {
+            Terminal.error("--probe checks what the internet sees over HTTPS: give --server https://NAME")
+            throw ExitCode(AuditExit.usage)
+        }
+        var roots: [NIOSSLCertificate] = []
+        if let caFile = options.caFile {
+            guard let certificates = try? NIOSSLCertificate.fromPEMFile(caFile), !certificates.isEmpty else {
+                Terminal.error("--ca-file \(caFile) is not a readable PEM certificate")
+                throw ExitCode(AuditExit.usage)
+            }
+            roots = certificates
+        }
+        let names = (probeNames ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let target = ProbeTarget(
+            name: name, port: address.port, resolved: overrides.map(\.address), origins: origins, extraRoots: roots,
+            probeNames: Array(names.prefix(3)), lanCIDRs: lanCIDRs)
+        return (target, dnsOverride)
     }
 }
 

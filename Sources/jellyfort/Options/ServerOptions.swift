@@ -67,11 +67,12 @@ struct ServerOptions: ParsableArguments {
 
     /// The audit's client, ending at its deadline. A credential that cannot be read is a problem
     /// of the run (exit 2) but not its end: the anonymous view still tells something.
-    func auditClient(deadlineSeconds: Int) throws -> (JellyfinClient?, problems: [String]) {
+    func auditClient(deadlineSeconds: Int, dnsOverride: [String: String] = [:]) throws -> (JellyfinClient?, problems: [String]) {
         let deadline = OverallDeadline(seconds: deadlineSeconds)
         do {
             var configuration = try clientConfiguration()
             configuration.overallDeadline = deadline
+            configuration.dnsOverride = dnsOverride
             if configuration.insecureSkipVerify {
                 Terminal.warning("--insecure: the server's certificate is not checked; anyone on the path could read your credential")
             }
@@ -83,6 +84,7 @@ struct ServerOptions: ParsableArguments {
             anonymous.passwordFile = nil
             var configuration = try? anonymous.clientConfiguration(environment: [:])
             configuration?.overallDeadline = deadline
+            configuration?.dnsOverride = dnsOverride
             return (
                 try? configuration.map { configuration throws(JellyfinAPIError) in try JellyfinClient(configuration: configuration) },
                 [error.description]
