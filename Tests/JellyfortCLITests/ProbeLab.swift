@@ -27,6 +27,8 @@ final class ProbeLab: @unchecked Sendable {
         var emulatorHost = "127.0.0.1"
         /// Load the bundle's nftables rules.
         var firewall = true
+        /// An address on the server's loopback interface (not in 127.0.0.0/8), for Jellyfin behind a port handler.
+        var portHandlerAddress: String?
         /// Run this instead of Caddy on 443 (its arguments; `{cert}`, `{key}` are replaced).
         var replacementTLSServer: [String]?
     }
@@ -82,6 +84,14 @@ final class ProbeLab: @unchecked Sendable {
             guard load.status == 0 else { throw FixtureError("nft -f failed: \(load.output)") }
         }
 
+        if let address = setup.portHandlerAddress {
+            for command in [
+                ["ip", "addr", "add", "\(address)/32", "dev", "lo"]
+            ] {
+                let result = try await lab.run(in: server, command)
+                guard result.status == 0 else { throw FixtureError("\(command.joined(separator: " ")): \(result.output)") }
+            }
+        }
         let scenario = try writeScenario(setup)
         try lab.start(
             in: server,
@@ -173,10 +183,11 @@ final class ProbeLab: @unchecked Sendable {
     private func waitUntilServing(_ setup: Setup) async throws {
         var last = ""
         for _ in 0..<100 {
+            // From the CDN's address: the only one every variant of the firewall lets in.
             let result = try await lab.run(
-                in: lan,
+                in: cdn,
                 [
-                    "curl", "-sk", "-o", "/dev/null", "-m", "2", "-w", "%{http_code}", "--resolve", "\(Self.name):443:\(Self.serverOnLAN)",
+                    "curl", "-sk", "-o", "/dev/null", "-m", "2", "-w", "%{http_code}", "--resolve", "\(Self.name):443:\(Self.serverOnCDN)",
                     "https://\(Self.name)/System/Info/Public",
                 ], package: "curl")
             last = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
