@@ -171,4 +171,173 @@ struct ProbeLabTests {
             #expect(wizard.messages.contains("the wizard's API answers from outside"), "\(wizard.text)")
         }
     }
+
+    // MARK: - TLS 1.1, cross-checked with testssl.sh
+
+    @Test("a server that still offers TLS 1.1 is caught, and testssl.sh agrees with the probe on protocols and certificate", .timeLimit(.minutes(4)))
+    func oldTLSAndTestssl() async throws {
+        var oldTLS = ProbeLab.Setup()
+        // Caddy cannot offer TLS 1.1 any more, and openssl s_server serves one connection at a time.
+        oldTLS.replacementTLSServer = ["python3", fixturesFolder.appendingPathComponent("probe/old-tls-server.py").path, "{cert}", "{key}", "443"]
+        try await Self.withLab("tls11", oldTLS) { lab in
+            let tls = try await lab.probe(from: lab.internet).control("proxy.tls")
+            #expect(tls.status == "fail", "\(tls.text)")
+            #expect(tls.messages.contains("TLS 1.1 is accepted: it must be refused"), "\(tls.text)")
+            #expect(!tls.messages.contains("TLS 1.0 is accepted: it must be refused"), "\(tls.text)")
+            let testssl = try await Self.testssl(lab)
+            #expect(testssl["TLS1_1"]?.hasPrefix("offered") == true, "testssl.sh: \(testssl)")
+            #expect(testssl["TLS1"]?.hasPrefix("not offered") == true, "testssl.sh: \(testssl)")
+        }
+        try await Self.withLab("tls13") { lab in
+            let tls = try await lab.probe(from: lab.internet).control("proxy.tls")
+            let testssl = try await Self.testssl(lab)
+            for version in ["TLS1", "TLS1_1"] {
+                #expect(testssl[version]?.hasPrefix("not offered") == true, "testssl.sh \(version): \(testssl)")
+            }
+            #expect(testssl["TLS1_3"]?.hasPrefix("offered") == true && tls.summary.contains("TLS 1.3"), "\(testssl) / \(tls.text)")
+            #expect(testssl["cert_chain_of_trust"]?.hasPrefix("passed") == true && tls.summary.contains("trusted certificate"), "\(testssl)")
+            #expect(testssl["cert_subjectAltName"] == "*.lab.test", "\(testssl)")
+            // The same expiry: testssl.sh's date and the probe's count of days.
+            let days = tls.summary.firstMatch(of: /valid (\d+) more days/).map { Int($0.1) ?? -1 }
+            #expect(days == 89 || days == 90, "\(tls.text)")
+            #expect(testssl["cert_expirationStatus"]?.contains("89") == true || testssl["cert_expirationStatus"]?.contains("90") == true, "\(testssl)")
+        }
+    }
+
+    /// testssl.sh's protocol and certificate findings for the lab's name, from the "internet": id → finding.
+    static func testssl(_ lab: ProbeLab) async throws -> [String: String] {
+        let json = lab.folder.appendingPathComponent("testssl-\(UUID().uuidString).json")
+        let result = try await lab.lab.run(
+            in: lab.internet,
+            [
+                "testssl", "--quiet", "--color", "0", "--warnings", "off", "--fast", "--protocols", "--server-defaults", "--add-ca", lab.caFile,
+                "--ip", ProbeLab.serverOnInternet, "--jsonfile", json.path, "https://\(ProbeLab.name)",
+            ], package: "testssl.sh")
+        guard let data = try? Data(contentsOf: json), let entries = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            throw FixtureError("testssl.sh wrote no JSON (status \(result.status)): \(result.output.suffix(800))")
+        }
+        var findings: [String: String] = [:]
+        for entry in entries {
+            if let id = entry["id"] as? String, let finding = entry["finding"] as? String { findings[id] = finding }
+        }
+        return findings
+    }
+
+    // MARK: - Bad conditions: a clear finding, no hang, no crash
+
+    @Test("a host that drops every packet: the probe gives up within its bounds and says so", .timeLimit(.minutes(2)))
+    func blackHole() async throws {
+        if let reason = NetworkLab.unavailableReason() {
+            Issue.record(Comment(rawValue: reason))
+            return
+        }
+        let lab = NetworkLab("hole")
+        defer { lab.remove() }
+        let server = try await lab.host("srv")
+        let prober = try await lab.host("net")
+        try await lab.connect(server, "203.0.113.1/24", prober, "203.0.113.9/24")
+        for command in [
+            ["nft", "add", "table", "inet", "hole"],
+            ["nft", "add", "chain", "inet", "hole", "input", "{ type filter hook input priority 0; policy drop; }"],
+        ] {
+            let result = try await lab.run(in: server, command, package: "nftables")
+            #expect(result.status == 0, "\(result.output)")
+        }
+        let folder = temporaryDirectory("hole")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let report = folder.appendingPathComponent("report.json")
+        let started = ContinuousClock.now
+        let result = try await lab.run(
+            in: prober,
+            [
+                CLI.binary.path, "audit", "--server", "https://\(ProbeLab.name)", "--resolve", "\(ProbeLab.name):203.0.113.1", "--probe",
+                "--format", "json", "--output", report.path,
+            ])
+        let elapsed = ContinuousClock.now - started
+        print("black-holed host: audit --probe took \(elapsed) in all")
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.output.contains("no answer within 5 s"), "\(result.output)")
+        // A hang guard, not a speed target: the probe's share is bounded by its two rounds of 4 s.
+        #expect(elapsed < .seconds(30), "took \(elapsed)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any]
+        let controls = json?["controls"] as? [[String: Any]] ?? []
+        let tls = controls.first { $0["id"] as? String == "proxy.tls" }
+        #expect((tls?["summary"] as? String)?.contains("could not be reached from here") == true, "\(String(describing: tls))")
+        let ports = controls.first { $0["id"] as? String == "proxy.direct-port-closed" }
+        #expect(ports?["status"] as? String == "pass", "dropped ports are closed ports: \(String(describing: ports))")
+    }
+
+    @Test("garbage instead of TLS, a certificate for another name, silence after the handshake, a redirect loop: each a clear finding", .timeLimit(.minutes(3)))
+    func hostileServers() async throws {
+        let folder = temporaryDirectory("hostile-tls")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let made = try await runTool(
+            "openssl", package: "openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "bad.key", "-out", "bad.pem", "-days",
+                "30", "-subj", "/CN=garbage.invalid", "-addext", "subjectAltName=DNS:garbage.invalid",
+            ], in: folder)
+        #expect(made.status == 0, "\(made.output)")
+
+        func probe(_ port: Int, _ extra: [String] = []) async throws -> (CLIResult, [String: Any]) {
+            let report = folder.appendingPathComponent("r\(port).json")
+            let result = try await CLI.run(
+                [
+                    "audit", "--server", "https://\(ProbeLab.name):\(port)", "--resolve", "\(ProbeLab.name):127.0.0.1", "--probe", "--format", "json",
+                    "--output", report.path, "--deadline", "8",
+                ] + extra)
+            let json = (try? JSONSerialization.jsonObject(with: Data(contentsOf: report))) as? [String: Any] ?? [:]
+            return (result, json)
+        }
+        func control(_ report: [String: Any], _ id: String) -> String {
+            let entry = (report["controls"] as? [[String: Any]])?.first { $0["id"] as? String == id } ?? [:]
+            let findings = (entry["findings"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
+            return ([entry["status"] as? String ?? "?", entry["summary"] as? String ?? ""] + findings).joined(separator: " | ")
+        }
+
+        // Plain HTTP where TLS is expected: the handshake gets garbage.
+        let plain = try await ScriptedServer { _ in ScriptedServer.json("{}") }
+        let (garbage, garbageReport) = try await probe(plain.port)
+        await plain.stop()
+        #expect(garbage.status == 2, "\(garbage.stderr)")
+        #expect(control(garbageReport, "proxy.tls").contains("could not be reached from here"), "\(control(garbageReport, "proxy.tls"))")
+
+        // A certificate for another name, and a server that never answers after the handshake.
+        let silentPort = freeLoopbackPort()
+        let silent = try Self.background(
+            ["openssl", "s_server", "-accept", "127.0.0.1:\(silentPort)", "-cert", "bad.pem", "-key", "bad.key", "-quiet"], in: folder)
+        defer { kill(silent.processIdentifier, SIGKILL) }
+        try await Self.waitListening(silentPort)
+        let (quiet, quietReport) = try await probe(silentPort)
+        #expect(quiet.status == 2, "\(quiet.stderr)")
+        let quietTLS = control(quietReport, "proxy.tls")
+        #expect(quietTLS.contains("the certificate is not trusted: it is issued for garbage.invalid, not \(ProbeLab.name)"), "\(quietTLS)")
+        #expect(!quiet.stderr.contains("Fatal error"), "\(quiet.stderr)")
+
+        // A redirect loop.
+        let loopPort = freeLoopbackPort()
+        let caddy = try await CaddyProcess(sites: "\(ProbeLab.name):\(loopPort) {\n\ttls internal\n\tredir * /again 302\n}\n", port: loopPort)
+        defer { caddy.stop() }
+        let (loop, loopReport) = try await probe(loopPort, ["--ca-file", caddy.rootCertificate.path])
+        #expect(loop.status == 2, "\(loop.stderr)")
+        #expect(loop.stderr.contains("redirect"), "\(loop.stderr)")
+        let loopTLS = control(loopReport, "proxy.tls")
+        #expect(!loopTLS.hasPrefix("?"), "\(loopTLS)")
+    }
+
+    static func background(_ command: [String], in folder: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        process.currentDirectoryURL = folder
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func waitListening(_ port: Int) async throws {
+        for _ in 0..<100 where !isListening(port: port) { try await Task.sleep(for: .milliseconds(50)) }
+    }
 }
