@@ -185,6 +185,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "JellyfortProbeTests",
+            dependencies: [
+                "JellyfortProbe", "JellyfortTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "JellyfinAPITests",
             dependencies: ["JellyfortBase", "JellyfinAPI", "JellyfinEmulator", "JellyfortTestSupport"],
             swiftSettings: strictSettings

@@ -34,6 +34,7 @@ public struct AuditRunner: Sendable {
             outcome.evidence.host = .observed(host)
             outcome.problems += host.problems.map(\.description)
         }
+        var probeNotices: [String] = []
         if let probe {
             let prober = Prober(target: probe, client: client, users: outcome.evidence.api.value?.users)
             switch await prober.addresses() {
@@ -45,7 +46,11 @@ public struct AuditRunner: Sendable {
                     "--probe: at most \(prober.plannedOperations(addresses: addresses.count)) requests and connections to "
                         + "\(probe.name) (\(addresses.joined(separator: ", ")))\(probe.origins.isEmpty ? "" : " and the origin \(probe.origins.joined(separator: ", "))"), "
                         + "each given \(Prober.operationTimeout.components.seconds) s; no password is guessed")
+                let probeStarted = ContinuousClock.now
                 let view = await prober.run(addresses: addresses, progress: progress)
+                let elapsed = ContinuousClock.now - probeStarted
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                probeNotices.append("--probe made \(view.operations) requests and connections in \(String(format: "%.1f", seconds)) s")
                 outcome.evidence.probe = .observed(view)
                 if view.https == nil { outcome.problems.append("--probe: \(view.unreachable ?? "HTTPS on \(probe.name) did not answer")") }
             }
@@ -66,7 +71,7 @@ public struct AuditRunner: Sendable {
             startedAt: settings.now,
             durationMs: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
             controls: results,
-            notices: notices + outcome.problems.map { "could not read: \($0)" })
+            notices: notices + probeNotices + outcome.problems.map { "could not read: \($0)" })
         return Run(report: report, evidence: evidence, problems: outcome.problems, objects: outcome.objects)
     }
 }

@@ -41,7 +41,7 @@ public struct ProbeTarget: Sendable {
         }
         var address = parts[1]
         // curl's NAME:PORT:IP: drop the port.
-        if let colon = address.firstIndex(of: ":"), Int(address[..<colon]) != nil,
+        if IPAddress(address) == nil, let colon = address.firstIndex(of: ":"), Int(address[..<colon]) != nil,
             IPAddress(String(address[address.index(after: colon)...])) != nil
         {
             address = String(address[address.index(after: colon)...])

@@ -55,7 +55,9 @@ struct ProbeLabTests {
             let ports = run.control("proxy.direct-port-closed")
             #expect(ports.status == "fail", "\(ports.text)")
             #expect(ports.summary.contains("TCP 203.0.113.1:8096") && ports.summary.contains("UDP 203.0.113.1:7359"), "\(ports.text)")
-            #expect(ports.evidence.contains { ($0["got"] as? String)?.contains("\"Address\"") == true }, "discovery's answer is kept: \(ports.evidence)")
+            #expect(
+                ports.evidence.contains { ($0["got"] as? String)?.contains("\"Address\"") == true },
+                "discovery's answer is kept: \(ports.evidence)")
         }
     }
 
@@ -89,18 +91,23 @@ struct ProbeLabTests {
         }
     }
 
-    @Test("KnownProxies too broad and a proxy that passes X-Forwarded-For on: the forged header makes the prober LAN", .timeLimit(.minutes(2)))
+    @Test(
+        "KnownProxies too broad and a proxy that passes X-Forwarded-For on: the forged header makes the prober LAN", .timeLimit(.minutes(2))
+    )
     func knownProxiesTooBroad() async throws {
         var setup = ProbeLab.Setup()
         setup.network = ["KnownProxies": ["0.0.0.0/0"]]
         setup.caddyfile = { text in
-            text.replacingOccurrences(of: "reverse_proxy 127.0.0.1:8096 {\n", with: "reverse_proxy 127.0.0.1:8096 {\n\t\ttrusted_proxies 0.0.0.0/0\n")
+            text.replacingOccurrences(
+                of: "reverse_proxy 127.0.0.1:8096 {\n", with: "reverse_proxy 127.0.0.1:8096 {\n\t\ttrusted_proxies 0.0.0.0/0\n")
         }
         try await Self.withLab("xff", setup) { lab in
             let run = try await lab.probe(from: lab.internet)
             let proxies = run.control("proxy.known-proxies")
             #expect(proxies.status == "fail", "\(proxies.text)")
-            #expect(proxies.messages.contains { $0.contains("a forged X-Forwarded-For: 127.0.0.1 changes IsInNetwork false to true") }, "\(proxies.text)")
+            #expect(
+                proxies.messages.contains { $0.contains("a forged X-Forwarded-For: 127.0.0.1 changes IsInNetwork false to true") },
+                "\(proxies.text)")
             #expect(run.control("container.client-ip").status == "pass", "seen as remote without the forged header")
             #expect(run.control("admin.remote-access").status == "fail", "\(run.control("admin.remote-access").text)")
             #expect(run.control("server.restart-unauthenticated").status == "fail")
@@ -127,7 +134,9 @@ struct ProbeLabTests {
         }
     }
 
-    @Test("behind a CDN: the bundle's lock refuses the prober at the origin, and the CDN address still gets in; without it, the origin answers", .timeLimit(.minutes(3)))
+    @Test(
+        "behind a CDN: the bundle's lock refuses the prober at the origin, and the CDN address still gets in; without it, the origin answers",
+        .timeLimit(.minutes(3)))
     func cdnOriginLock() async throws {
         let ranges = temporaryDirectory("ranges").appendingPathComponent("cdn.txt")
         defer { try? FileManager.default.removeItem(at: ranges.deletingLastPathComponent()) }
@@ -146,7 +155,10 @@ struct ProbeLabTests {
                 "the locked origin does not answer the prober at all: \(notices)")
             let fromCDN = try await lab.lab.run(
                 in: lab.cdn,
-                ["curl", "-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", lab.caFile, "--resolve", "\(ProbeLab.name):443:\(ProbeLab.serverOnCDN)", "https://\(ProbeLab.name)/System/Info/Public"],
+                [
+                    "curl", "-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", lab.caFile, "--resolve",
+                    "\(ProbeLab.name):443:\(ProbeLab.serverOnCDN)", "https://\(ProbeLab.name)/System/Info/Public",
+                ],
                 package: "curl")
             #expect(fromCDN.output == "200", "the CDN's address still reaches the origin: \(fromCDN.output)")
         }
@@ -174,11 +186,15 @@ struct ProbeLabTests {
 
     // MARK: - TLS 1.1, cross-checked with testssl.sh
 
-    @Test("a server that still offers TLS 1.1 is caught, and testssl.sh agrees with the probe on protocols and certificate", .timeLimit(.minutes(4)))
+    @Test(
+        "a server that still offers TLS 1.1 is caught, and testssl.sh agrees with the probe on protocols and certificate",
+        .timeLimit(.minutes(4)))
     func oldTLSAndTestssl() async throws {
         var oldTLS = ProbeLab.Setup()
         // Caddy cannot offer TLS 1.1 any more, and openssl s_server serves one connection at a time.
-        oldTLS.replacementTLSServer = ["python3", fixturesFolder.appendingPathComponent("probe/old-tls-server.py").path, "{cert}", "{key}", "443"]
+        oldTLS.replacementTLSServer = [
+            "python3", fixturesFolder.appendingPathComponent("probe/old-tls-server.py").path, "{cert}", "{key}", "443",
+        ]
         try await Self.withLab("tls11", oldTLS) { lab in
             let tls = try await lab.probe(from: lab.internet).control("proxy.tls")
             #expect(tls.status == "fail", "\(tls.text)")
@@ -195,12 +211,15 @@ struct ProbeLabTests {
                 #expect(testssl[version]?.hasPrefix("not offered") == true, "testssl.sh \(version): \(testssl)")
             }
             #expect(testssl["TLS1_3"]?.hasPrefix("offered") == true && tls.summary.contains("TLS 1.3"), "\(testssl) / \(tls.text)")
-            #expect(testssl["cert_chain_of_trust"]?.hasPrefix("passed") == true && tls.summary.contains("trusted certificate"), "\(testssl)")
+            #expect(
+                testssl["cert_chain_of_trust"]?.hasPrefix("passed") == true && tls.summary.contains("trusted certificate"), "\(testssl)")
             #expect(testssl["cert_subjectAltName"] == "*.lab.test", "\(testssl)")
             // The same expiry: testssl.sh's date and the probe's count of days.
             let days = tls.summary.firstMatch(of: /valid (\d+) more days/).map { Int($0.1) ?? -1 }
             #expect(days == 89 || days == 90, "\(tls.text)")
-            #expect(testssl["cert_expirationStatus"]?.contains("89") == true || testssl["cert_expirationStatus"]?.contains("90") == true, "\(testssl)")
+            #expect(
+                testssl["cert_expirationStatus"]?.contains("89") == true || testssl["cert_expirationStatus"]?.contains("90") == true,
+                "\(testssl)")
         }
     }
 
@@ -210,7 +229,8 @@ struct ProbeLabTests {
         let result = try await lab.lab.run(
             in: lab.internet,
             [
-                "testssl", "--quiet", "--color", "0", "--warnings", "off", "--fast", "--protocols", "--server-defaults", "--add-ca", lab.caFile,
+                "testssl", "--quiet", "--color", "0", "--warnings", "off", "--fast", "--protocols", "--server-defaults", "--add-ca",
+                lab.caFile,
                 "--ip", ProbeLab.serverOnInternet, "--jsonfile", json.path, "https://\(ProbeLab.name)",
             ], package: "testssl.sh")
         guard let data = try? Data(contentsOf: json), let entries = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
@@ -267,14 +287,17 @@ struct ProbeLabTests {
         #expect(ports?["status"] as? String == "pass", "dropped ports are closed ports: \(String(describing: ports))")
     }
 
-    @Test("garbage instead of TLS, a certificate for another name, silence after the handshake, a redirect loop: each a clear finding", .timeLimit(.minutes(3)))
+    @Test(
+        "garbage instead of TLS, a certificate for another name, silence after the handshake, a redirect loop: each a clear finding",
+        .timeLimit(.minutes(3)))
     func hostileServers() async throws {
         let folder = temporaryDirectory("hostile-tls")
         defer { try? FileManager.default.removeItem(at: folder) }
         let made = try await runTool(
             "openssl", package: "openssl",
             [
-                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "bad.key", "-out", "bad.pem", "-days",
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "bad.key", "-out",
+                "bad.pem", "-days",
                 "30", "-subj", "/CN=garbage.invalid", "-addext", "subjectAltName=DNS:garbage.invalid",
             ], in: folder)
         #expect(made.status == 0, "\(made.output)")
@@ -283,7 +306,8 @@ struct ProbeLabTests {
             let report = folder.appendingPathComponent("r\(port).json")
             let result = try await CLI.run(
                 [
-                    "audit", "--server", "https://\(ProbeLab.name):\(port)", "--resolve", "\(ProbeLab.name):127.0.0.1", "--probe", "--format", "json",
+                    "audit", "--server", "https://\(ProbeLab.name):\(port)", "--resolve", "\(ProbeLab.name):127.0.0.1", "--probe",
+                    "--format", "json",
                     "--output", report.path, "--deadline", "8",
                 ] + extra)
             let json = (try? JSONSerialization.jsonObject(with: Data(contentsOf: report))) as? [String: Any] ?? [:]
@@ -316,7 +340,8 @@ struct ProbeLabTests {
 
         // A redirect loop.
         let loopPort = freeLoopbackPort()
-        let caddy = try await CaddyProcess(sites: "\(ProbeLab.name):\(loopPort) {\n\ttls internal\n\tredir * /again 302\n}\n", port: loopPort)
+        let caddy = try await CaddyProcess(
+            sites: "\(ProbeLab.name):\(loopPort) {\n\ttls internal\n\tredir * /again 302\n}\n", port: loopPort)
         defer { caddy.stop() }
         let (loop, loopReport) = try await probe(loopPort, ["--ca-file", caddy.rootCertificate.path])
         #expect(loop.status == 2, "\(loop.stderr)")

@@ -128,7 +128,7 @@ extension Jellyfort {
             }
             print(
                 "  (the rest of the guide lives outside Jellyfin: container, proxy, firewall; those controls "
-                    + "stay unknown until you give --deployment with your deployment files)"
+                    + "stay unknown until you give --deployment with your deployment files, or --probe from outside)"
             )
             print("")
             print("━━ 5. Roll back: jellyfort harden rollback \(plan.runId)")
@@ -146,6 +146,10 @@ extension Jellyfort {
             print("  4. jellyfort controls explain ID   tells why a control matters and how to fix it.")
             print("  5. jellyfort watch --log-dir JELLYFIN-LOG-FOLDER --ban nftables   (as root) bans password guessers;")
             print("     jellyfort deploy writes it as a service, and jellyfort watch --self-test proves the ban drops traffic.")
+            print("  6. From outside your network (a phone hotspot or a VPS): the same audit with --probe adds what the internet")
+            print("     really reaches: the certificate and TLS 1.0/1.1, HTTP → HTTPS, the headers, Jellyfin's own ports (8096, 8920,")
+            print("     7359, 1900), whether the bare IP or an unknown name reaches Jellyfin, and whether a forged X-Forwarded-For")
+            print("     makes a stranger LAN. At most 60 requests and connections; it never guesses a password.")
         }
 
         /// Step 6: a guesser tries passwords from the internet (through the proxy, as Jellyfin sees
