@@ -162,7 +162,8 @@ enum Wire {
         }
         let outcome = (try? await promise.futureResult.get()) ?? WireOutcome(failure: .closed("no answer"))
         timer.cancel()
-        try? await channel.close()
+        // Not awaited: a TLS close waits for the peer's close_notify, which a hostile server never sends.
+        channel.close(promise: nil)
         return outcome
     }
 
