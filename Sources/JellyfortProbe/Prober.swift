@@ -123,8 +123,13 @@ public struct Prober: Sendable {
             await record(&view, main: outcome, sent: sentMain, address: first, hostHeader: hostHeader, budget: budget)
         }
         if let outcome = await apiAnswer, outcome.status != nil {
-            view.answers.append(
-                .init(exchange: Self.exchange("HTTPS GET \(infoPath), Host \(target.name)", outcome), headers: Self.headers(outcome)))
+            let exchange = Self.exchange("HTTPS GET \(infoPath), Host \(target.name)", outcome)
+            view.answers.append(.init(exchange: exchange, headers: Self.headers(outcome)))
+            if let local = Self.localAddress(outcome) {
+                var told = exchange
+                told.got += ", LocalAddress \(local)"
+                view.exposure.append(.init(kind: .localAddress, exchange: told, exposed: true))
+            }
         }
         for (label, outcome) in [("TLS 1.0", await tls10), ("TLS 1.1", await tls11)] {
             guard let outcome else { continue }
@@ -316,6 +321,16 @@ public struct Prober: Sendable {
         let text = String(decoding: outcome.body.prefix(4096), as: UTF8.self)
         let jellyfin = outcome.status == 200 && (text.contains("\"ProductName\"") || text.contains("\"StartupWizardCompleted\""))
         return .init(exchange: exchange(sent, outcome), reachedJellyfin: jellyfin, certificateNames: outcome.certificate?.dnsNames ?? [])
+    }
+
+    /// The internal address Jellyfin announces in `/System/Info/Public`, when it is a private one.
+    static func localAddress(_ outcome: WireOutcome) -> String? {
+        guard outcome.status == 200, let info = try? JSONParser.parse(outcome.body), let local = info["LocalAddress"]?.stringValue,
+            let host = URLComponents(string: local)?.host,
+            let address = IPAddress(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))),
+            address.isPrivate || address.isLoopback
+        else { return nil }
+        return Sanitized.terminal(String(local.prefix(100)))
     }
 
     static func randomLabel() -> String { String(UInt32.random(in: 0...UInt32.max), radix: 16) }

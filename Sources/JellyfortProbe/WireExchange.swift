@@ -136,6 +136,8 @@ enum Wire {
         } else {
             context = nil
         }
+        // One deadline for the whole exchange: the connection, the handshake and the answer.
+        let deadline = NIODeadline.now() + .init(request.timeout)
         let serverName = request.tls?.serverName
         let ask = request.http
         let bootstrap = ClientBootstrap(group: group)
@@ -157,7 +159,7 @@ enum Wire {
             promise.succeed(WireOutcome())
             return WireOutcome(failure: connectFailure(error))
         }
-        let timer = channel.eventLoop.scheduleTask(in: .init(request.timeout)) {
+        let timer = channel.eventLoop.scheduleTask(deadline: deadline) {
             channel.pipeline.fireUserInboundEventTriggered(WireHandler.Deadline())
         }
         let outcome = (try? await promise.futureResult.get()) ?? WireOutcome(failure: .closed("no answer"))

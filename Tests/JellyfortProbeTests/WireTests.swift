@@ -64,8 +64,10 @@ struct WireTests {
             #expect(outcome.body.count <= Wire.bodyLimit)
             #expect(!outcome.said.isEmpty)
         }
-        // A hang guard (each exchange is limited to 0.3 s), not a speed target.
-        #expect(slowest < .seconds(3), "slowest exchange: \(slowest)")
+        // A hang guard (each exchange has one 0.3 s deadline), not a speed target: beside the lab
+        // tests on two cores, scheduling alone has taken seconds.
+        #expect(slowest < .seconds(10), "slowest exchange: \(slowest)")
+        print("wire fuzz: slowest of 300 exchanges \(slowest)")
     }
 }
 

@@ -40,6 +40,14 @@ struct DirectPortClosedControl: Control {
             }),
         ControlExample("probe: nothing answers", .pass, Sample.probed()),
         ControlExample(
+            "probe: closed, though LocalAddress names the internal port", .pass,
+            Sample.probed {
+                $0.exposure.append(
+                    .init(
+                        kind: .localAddress, exchange: Sample.exchange("GET /System/Info/Public", "LocalAddress http://10.88.0.5:8096"),
+                        exposed: true))
+            }),
+        ControlExample(
             "probe: 8096 accepts connections", .fail,
             Sample.probed { $0.directPorts[0] = .init(address: "203.0.113.10", port: 8096, transport: .tcp, open: true, got: "connected") }),
         ControlExample(
@@ -73,7 +81,12 @@ struct DirectPortClosedControl: Control {
                 })
         }
         let addresses = Set(probe.directPorts.map(\.address)).sorted()
-        return .pass("from outside, 8096 and 8920 refuse or drop and 7359/1900 stay silent on \(addresses.joined(separator: ", "))")
+        // Not a failure while the ports stay closed, but it tells a stranger where Jellyfin listens.
+        let told = probe.exposure.filter { $0.kind == .localAddress && $0.exposed }.map {
+            Finding.probe(probe.name, $0.exchange, "Jellyfin tells anyone its internal address (LocalAddress in /System/Info/Public)")
+        }
+        return .pass(
+            "from outside, 8096 and 8920 refuse or drop and 7359/1900 stay silent on \(addresses.joined(separator: ", "))", findings: told)
     }
 
     static func fromDeployment(_ evidence: Evidence) -> Verdict {

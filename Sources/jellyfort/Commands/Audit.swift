@@ -42,6 +42,8 @@ extension Jellyfort {
                   jellyfort audit --server https://jf.example.org --api-key-file key \\
                                     --format html --output report.html
                   jellyfort audit --deployment ~/.config/containers/systemd --format sarif
+                  jellyfort audit --server https://jf.example.org --api-key-file key --probe
+                                    (from outside your network: a phone hotspot or a VPS)
 
                 Exit codes: 0 no control at or above --fail-on failed; 1 at least one did; 2 the audit could not \
                 read a source it was asked to use (report still written); 64 usage error.
