@@ -61,6 +61,10 @@ struct TextRenderer {
                 for finding in result.findings.prefix(8) {
                     let location = finding.location.map { " [\(clean($0.path))\($0.line.map { ":\($0)" } ?? "")]" } ?? ""
                     lines += wrap("\(clean(finding.subject)): \(clean(finding.message))\(location)", indent: "      ", hanging: "        ")
+                    // A probe's finding says what was sent and what came back.
+                    if let sent = finding.evidence["sent"]?.stringValue, let got = finding.evidence["got"]?.stringValue {
+                        lines += wrap("sent: \(clean(sent)) → got: \(clean(got))", indent: "        ", hanging: "          ")
+                    }
                 }
                 if result.findings.count > 8 { lines.append("      … and \(result.findings.count - 8) more") }
                 lines += wrap("fix: \(clean(result.remediation.summary))", indent: "      ", hanging: "           ").map { paint($0, "36") }

@@ -43,10 +43,10 @@ struct RestartUnauthenticatedControl: Control {
     static func evaluate(_ evidence: Evidence) -> Verdict {
         let probed = evidence.fromProbe { probe -> Verdict? in
             guard let seen = ProbedClientAddress(probe) else { return nil }
-            let open = [seen.seenAsLAN, seen.forgery].compactMap { $0 }
-            if !open.isEmpty {
+            if let reason = seen.voidReason {
                 return .fail(
-                    "from outside, Jellyfin can be made to take a stranger for LAN, and LAN addresses may restart it", findings: open)
+                    "from outside, \(reason), and LAN clients may restart it without signing in",
+                    findings: [seen.seenAsLAN, seen.forgery].compactMap { $0 })
             }
             return seen.seenAsRemote ? .pass("from outside, the prober is remote and cannot pose as LAN") : nil
         }

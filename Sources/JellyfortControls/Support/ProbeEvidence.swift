@@ -84,6 +84,13 @@ struct ProbedClientAddress {
             "a forged X-Forwarded-For: \(flip.forgedAddress ?? "?") changes \(what): anyone can pose as a LAN client")
     }
 
+    /// Why remote-vs-LAN decisions are void, in one clause, or nil.
+    var voidReason: String? {
+        if seenAsLAN != nil { return "Jellyfin takes a stranger on the internet for a LAN client" }
+        if forgery != nil { return "a forged X-Forwarded-For makes a stranger a LAN client" }
+        return nil
+    }
+
     /// Seen as remote, and forged headers do not change that.
     var seenAsRemote: Bool {
         check.method == .endpoint && check.plain.isInNetwork == false && !check.forged.isEmpty && forgery == nil

@@ -45,12 +45,10 @@ struct AdminRemoteAccessControl: Control {
     static func evaluate(_ evidence: Evidence) -> Verdict {
         let probed = evidence.fromProbe { probe -> Verdict? in
             guard let seen = ProbedClientAddress(probe) else { return nil }
-            let void = [seen.seenAsLAN, seen.forgery].compactMap { $0 }
-            guard void.isEmpty else {
-                return .fail(
-                    "from outside, Jellyfin can be made to take a stranger for LAN, so remote sign-in blocks do nothing", findings: void)
-            }
-            return nil
+            guard let reason = seen.voidReason else { return nil }
+            return .fail(
+                "from outside, \(reason), so remote sign-in blocks do nothing",
+                findings: [seen.seenAsLAN, seen.forgery].compactMap { $0 })
         }
         guard let probed, probed.status == .fail else { return fromServer(evidence) }
         return .combining([probed, fromServer(evidence)])
