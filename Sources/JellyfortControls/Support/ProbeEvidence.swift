@@ -42,19 +42,6 @@ extension Finding {
     }
 }
 
-/// How TLS clients match a certificate's names: exactly, or one label under a wildcard.
-enum CertificateNames {
-    static func covers(_ names: [String], _ host: String) -> Bool {
-        let host = host.lowercased()
-        return names.contains { pattern in
-            let pattern = pattern.lowercased()
-            if pattern == host { return true }
-            guard pattern.hasPrefix("*."), let dot = host.firstIndex(of: ".") else { return false }
-            return host[dot...] == pattern.dropFirst()
-        }
-    }
-}
-
 /// What the probe learned about remote vs LAN, in the words several controls use.
 struct ProbedClientAddress {
     let name: String
