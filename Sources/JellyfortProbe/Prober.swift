@@ -34,7 +34,7 @@ public struct Prober: Sendable {
         let tls = 2 + 1 + 2 + 1  // HTTPS (and a look at an untrusted certificate), an API answer, TLS 1.0 and 1.1, HTTP
         let strangers = min(addresses, 2) + 1
         let ports = 4 * (addresses + origins)
-        let api = client == nil ? 0 : 3 + 3 + 1 + min(signInCandidates(seenRemote: true).count, 2)
+        let api = client == nil ? 0 : 3 + 3 + 1 + signInCandidates(seenRemote: true).count
         return min(tls + strangers + ports + origins + api, Self.maximumOperations)
     }
 
@@ -102,7 +102,9 @@ public struct Prober: Sendable {
         }
         async let unknownName = budget.exchange(
             WireRequest(address: first, port: target.port, tls: tls(strangerName), http: .init(path: infoPath, host: strangerName)))
-        async let ports = directPorts(addresses + origins, budget: budget)
+        var seenAddresses: Set<String> = []
+        let portAddresses = (addresses + origins).filter { seenAddresses.insert($0).inserted }
+        async let ports = directPorts(portAddresses, budget: budget)
         async let originAnswers = withTaskGroup(of: (String, WireOutcome?).self) { group in
             for origin in origins {
                 group.addTask {

@@ -80,7 +80,8 @@ struct TLSControl: Control {
             }
         }
         for old in probe.oldProtocols where old.accepted {
-            failures.append(.probe(name, old, "\(old.sent.contains("1.0") ? "TLS 1.0" : "TLS 1.1") is accepted: it must be refused"))
+            failures.append(
+                .probe(name, old, "\(old.sent.contains("only TLS 1.0 ") ? "TLS 1.0" : "TLS 1.1") is accepted: it must be refused"))
         }
         if let plain = probe.plainHTTP, let status = plain.status {
             let redirects = (300..<400).contains(status) && (plain.location ?? "").lowercased().hasPrefix("https://")

@@ -18,8 +18,12 @@ extension Sample {
             exchange: main, version: "TLS 1.3", verified: true, certificateNames: ["*.example.org"],
             notAfter: now.addingTimeInterval(60 * 86400))
         view.oldProtocols = [
-            exchange("TLS 1.0 only", "TLS handshake refused (unsupported protocol)", accepted: false),
-            exchange("TLS 1.1 only", "TLS handshake refused (unsupported protocol)", accepted: false),
+            exchange(
+                "a TLS handshake offering only TLS 1.0 to 203.0.113.10:443", "TLS handshake refused (unsupported protocol)", accepted: false
+            ),
+            exchange(
+                "a TLS handshake offering only TLS 1.1 to 203.0.113.10:443", "TLS handshake refused (unsupported protocol)", accepted: false
+            ),
         ]
         view.plainHTTP = .init(
             sent: "HTTP GET /", got: "HTTP 308 → https://\(probedName)/", accepted: true, status: 308, location: "https://\(probedName)/")
