@@ -1,4 +1,5 @@
 import Foundation
+import JellyfinAPI
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -295,7 +296,7 @@ private final class WireHandler: ChannelInboundHandler, RemovableChannelHandler 
             return
         }
         var headers = HTTPHeaders([
-            ("Host", ask.host), ("User-Agent", "Jellyfort-probe/\(jellyfortProbeVersion)"), ("Accept", "*/*"), ("Connection", "close"),
+            ("Host", ask.host), ("User-Agent", "Jellyfort-probe/\(JellyfortVersion.current)"), ("Accept", "*/*"), ("Connection", "close"),
         ])
         for (name, value) in ask.headers { headers.add(name: name, value: value) }
         let head = HTTPRequestHead(version: .http1_1, method: ask.method, uri: ask.path, headers: headers)
@@ -378,5 +379,3 @@ private final class DatagramCatcher: ChannelInboundHandler {
         promise.succeed(nil)
     }
 }
-
-let jellyfortProbeVersion = "0.1.0"

@@ -48,7 +48,8 @@ struct ObscureDomainControl: Control {
 
     /// What a scanner gets: the bare IP without SNI, an unknown name, and the certificate's names.
     static func fromProbe(_ probe: ProbeView) -> Verdict? {
-        guard !probe.strangers.isEmpty || probe.https != nil else { return nil }
+        // Without the scanner's requests, the probe has seen nothing of what a scanner gets.
+        guard !probe.strangers.isEmpty else { return nil }
         var findings: [Finding] = []
         if let reason = GuessableNames.siteReason(probe.name) {
             findings.append(Finding(subject: "probe:\(probe.name)", message: reason))
