@@ -24,9 +24,11 @@ struct UserEnumerationControl: Control {
     /// Compares the answer for names that exist with the answer for a random name. The probe
     /// tried only names whose sign-in cannot count toward a lockout (see `Prober`).
     static func evaluate(_ evidence: Evidence) -> Verdict {
-        guard let probe = evidence.probe.value else {
-            return evidence.probeProblem.map(Verdict.unknown) ?? Evidence.needsHostOrProbe(description.evidence, given: evidence.settings)
-        }
+        evidence.fromProbe { fromProbe($0, serverName: evidence.api.value?.serverName ?? evidence.anonymous.value?.serverName) }
+            ?? Evidence.needsHostOrProbe(description.evidence)
+    }
+
+    static func fromProbe(_ probe: ProbeView, serverName: String?) -> Verdict {
         guard let baseline = probe.signIns.first(where: { $0.exists == false }), let unknownStatus = baseline.exchange.status else {
             return .unknown("the probe could not sign in with an unknown name to compare answers")
         }
@@ -39,7 +41,7 @@ struct UserEnumerationControl: Control {
         let different = named.filter { $0.exchange.status != unknownStatus }
         // Knowing that an unguessable name exists helps only someone who already knows it.
         let revealing = different.filter {
-            GuessableNames.isGuessable($0.name, serverName: evidence.api.value?.serverName ?? evidence.anonymous.value?.serverName)
+            GuessableNames.isGuessable($0.name, serverName: serverName)
         }
         guard revealing.isEmpty else {
             return .fail(

@@ -82,7 +82,6 @@ struct ClientIPControl: Control {
             if let lan = seen.seenAsLAN { return .fail("Jellyfin sees a client on the internet as a LAN address", findings: [lan]) }
             return .pass("from outside, Jellyfin sees the prober as remote (IsInNetwork:false)")
         }
-        guard let probed else { return fromFilesAndSessions(evidence) }
         return .combining([probed, fromFilesAndSessions(evidence)])
     }
 

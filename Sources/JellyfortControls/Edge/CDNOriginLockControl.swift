@@ -70,13 +70,12 @@ struct CDNOriginLockControl: Control {
             }
             return .pass("from outside, the origin refuses HTTPS to addresses that are not \(cdn)'s")
         }
-        guard let probed else { return fromDeployment(evidence, cdn: cdn) }
-        return .combining([probed, evidence.host.value == nil ? nil : fromDeployment(evidence, cdn: cdn)])
+        return .combining([probed, fromDeployment(evidence, cdn: cdn)])
     }
 
     static func fromDeployment(_ evidence: Evidence, cdn: String) -> Verdict {
         guard case .observed(let host) = evidence.host else {
-            return Evidence.needsHostOrProbe(description.evidence, given: evidence.settings)
+            return Evidence.needsHostOrProbe(description.evidence)
         }
         guard let ranges = try? CDNRanges.bundled(cdn) else { return .unknown("no published ranges known for \(cdn)") }
         let sources = DeclaredSources(host)

@@ -168,7 +168,7 @@ struct IPAllowListControl: Control {
                     }
                     if missing.isEmpty { return .pass("Jellyfin's RemoteIPFilter enforces the declared allow-list") }
                 }
-                return Evidence.needsHostOrProbe([.host], given: evidence.settings)
+                return Evidence.needsHostOrProbe([.host])
             }
         }
     }

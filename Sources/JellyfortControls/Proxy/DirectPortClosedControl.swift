@@ -91,7 +91,7 @@ struct DirectPortClosedControl: Control {
 
     static func fromDeployment(_ evidence: Evidence) -> Verdict {
         guard case .observed(let host) = evidence.host else {
-            return Evidence.needsHostOrProbe(description.evidence, given: evidence.settings)
+            return Evidence.needsHostOrProbe(description.evidence)
         }
         guard !host.containers.isEmpty else {
             return .unknown(

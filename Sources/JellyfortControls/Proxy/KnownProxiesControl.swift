@@ -71,7 +71,6 @@ struct KnownProxiesControl: Control {
             if seen.seenAsRemote { return .pass("from outside, forged X-Forwarded-For headers change nothing") }
             return nil
         }
-        guard let probed else { return fromConfiguration(evidence) }
         return .combining([probed, fromConfiguration(evidence)])
     }
 

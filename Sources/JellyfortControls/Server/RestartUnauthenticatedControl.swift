@@ -50,7 +50,6 @@ struct RestartUnauthenticatedControl: Control {
             }
             return seen.seenAsRemote ? .pass("from outside, the prober is remote and cannot pose as LAN") : nil
         }
-        guard let probed else { return fromConfiguration(evidence) }
         return .combining([probed, fromConfiguration(evidence)])
     }
 

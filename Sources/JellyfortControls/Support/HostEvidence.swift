@@ -27,7 +27,7 @@ extension Evidence {
 
     /// Runs `decide` with the sites that serve Jellyfin, or says why it cannot.
     func withJellyfinSites(_ decide: ([ProxySiteFacts], HostView) -> Verdict) -> Verdict {
-        guard case .observed(let host) = self.host else { return Evidence.needsHostOrProbe([.host, .probe], given: settings) }
+        guard case .observed(let host) = self.host else { return Evidence.needsHostOrProbe([.host, .probe]) }
         guard !host.proxies.isEmpty else { return .unknown("no Caddyfile among the deployment files") }
         if let unclear = host.proxies.first(where: { !$0.notUnderstood.isEmpty }) {
             return .unknown(

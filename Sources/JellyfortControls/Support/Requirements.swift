@@ -68,7 +68,7 @@ extension Evidence {
 
     /// The verdict of a control whose deciding evidence comes from deployment files or probes
     /// when neither was given.
-    static func needsHostOrProbe(_ sources: [EvidenceSource], given settings: AuditSettings) -> Verdict {
+    static func needsHostOrProbe(_ sources: [EvidenceSource]) -> Verdict {
         var inputs: [String] = []
         if sources.contains(.host) { inputs.append(MissingInput.deployment) }
         if sources.contains(.probe) { inputs.append(MissingInput.probe) }
